@@ -1,0 +1,131 @@
+"""Centering and sample-weight rescaling shared by every linear model.
+
+The weighted least-squares problem with an intercept,
+
+    min_{w, b}  1/2 sum_i s_i (y_i - x_i w - b)^2 + penalty(w),
+
+has ``b = ybar - xbar w`` (weighted means), and becomes an intercept-free problem in
+``A = diag(sqrt(s)) (X - 1 xbar^T)`` and ``z = sqrt(s) (y - ybar)``. Dense X is centered and scaled
+explicitly (on a copy unless the caller asked for ``copy_X=False``). Sparse X is never densified:
+it is only row-scaled, and the kernels subtract ``sqrt(s) xbar_j`` from column j on the fly
+(implicit centering, see ``fastreg._kernels.cd``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["Preprocessed", "preprocess_data", "set_intercept"]
+
+
+@dataclass
+class Preprocessed:
+    """Data ready for a solver.
+
+    Attributes
+    ----------
+    X : ndarray (F-ordered) or scipy.sparse CSC matrix
+        ``diag(sqrt(s)) (X - xbar)`` when dense; ``diag(sqrt(s)) X`` when sparse (not centered).
+    y : ndarray
+        ``sqrt(s) (y - ybar)``, 1-D or 2-D (F-ordered).
+    X_offset : ndarray of shape (n_features,)
+        Weighted column means ``xbar`` (zeros without intercept).
+    y_offset : float or ndarray of shape (n_targets,)
+        Weighted mean of y (zero without intercept).
+    sqrt_sw : ndarray of shape (n_samples,) or None
+        Square roots of the sample weights, ``None`` when unweighted.
+    implicit_center : bool
+        True when X is sparse and must be centered on the fly by the kernels.
+    """
+
+    X: object
+    y: np.ndarray
+    X_offset: np.ndarray
+    y_offset: object
+    sqrt_sw: object
+    implicit_center: bool
+
+    @property
+    def center_vector(self):
+        """The vector ``v`` such that the centered design is ``X - v X_offset^T``."""
+        n = self.X.shape[0]
+        if self.sqrt_sw is None:
+            return np.ones(n, dtype=self.X.dtype)
+        return self.sqrt_sw
+
+
+def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
+    """Center (weighted) and rescale rows by ``sqrt(sample_weight)``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or sparse matrix
+        Validated float data.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    fit_intercept : bool
+    sample_weight : ndarray of shape (n_samples,) or None
+        Validated non-negative weights, used as given (no normalization here).
+    copy_X : bool, default=True
+        If False, dense X may be modified in place.
+
+    Returns
+    -------
+    Preprocessed
+    """
+    dtype = X.dtype
+    n_samples, n_features = X.shape
+    is_sparse = sparse.issparse(X)
+    sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight).astype(dtype, copy=False)
+
+    if fit_intercept:
+        if is_sparse:
+            if sample_weight is None:
+                X_offset = np.asarray(X.mean(axis=0)).ravel().astype(dtype)
+            else:
+                X_offset = np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
+                X_offset = X_offset.astype(dtype)
+        else:
+            X_offset = np.average(X, axis=0, weights=sample_weight).astype(dtype, copy=False)
+        y_offset = np.average(y, axis=0, weights=sample_weight)
+        y_offset = y_offset.astype(dtype) if isinstance(y_offset, np.ndarray) else dtype.type(y_offset)
+    else:
+        X_offset = np.zeros(n_features, dtype=dtype)
+        y_offset = np.zeros(y.shape[1], dtype=dtype) if y.ndim == 2 else dtype.type(0.0)
+
+    if is_sparse:
+        Xp = sparse.csc_matrix(X)
+        if sqrt_sw is not None:
+            Xp = sparse.csc_matrix(sparse.diags(sqrt_sw) @ Xp)
+        elif copy_X and Xp is X:
+            Xp = Xp.copy()
+        Xp.sort_indices()
+        Xp.data = np.asarray(Xp.data, dtype=dtype)
+    else:
+        Xp = np.array(X, dtype=dtype, order="F", copy=True) if copy_X else np.asfortranarray(X)
+        if fit_intercept:
+            Xp -= X_offset
+        if sqrt_sw is not None:
+            Xp *= sqrt_sw[:, None]
+
+    yp = np.array(y, dtype=dtype, order="F", copy=True)
+    if fit_intercept:
+        yp -= y_offset
+    if sqrt_sw is not None:
+        yp *= sqrt_sw if yp.ndim == 1 else sqrt_sw[:, None]
+
+    return Preprocessed(
+        X=Xp,
+        y=yp,
+        X_offset=X_offset,
+        y_offset=y_offset,
+        sqrt_sw=sqrt_sw,
+        implicit_center=bool(is_sparse and fit_intercept),
+    )
+
+
+def set_intercept(coef, X_offset, y_offset, fit_intercept):
+    """Intercept ``b = ybar - xbar @ w`` for coefficients of shape (n_features,) or (n_targets, n_features)."""
+    if not fit_intercept:
+        return np.zeros_like(y_offset) if np.ndim(y_offset) else coef.dtype.type(0.0)
+    return y_offset - coef @ X_offset

@@ -1,0 +1,1 @@
+"""fastreg's estimators (scikit-learn API)."""

@@ -1,0 +1,36 @@
+"""What every fastreg linear estimator shares: prediction from ``coef_`` and ``intercept_``."""
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, RegressorMixin
+
+from .._validation import validate_X_predict
+
+__all__ = ["LinearRegressorBase"]
+
+
+class LinearRegressorBase(RegressorMixin, BaseEstimator):
+    """Base class: ``predict(X) = X @ coef_.T + intercept_``; subclasses implement ``fit``."""
+
+    def _decision_function(self, X):
+        X = validate_X_predict(self, X)
+        coef = self.coef_
+        if sparse.issparse(X):
+            out = np.asarray(X @ coef.T)
+        else:
+            out = X @ coef.T
+        return out + self.intercept_
+
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            ``X @ coef_.T + intercept_``.
+        """
+        return self._decision_function(X)
