@@ -1,0 +1,500 @@
+"""The one warm-started regularization path, used by ``enet_path``, ``lasso_path``, every
+``fit`` and the cross-validation driver.
+
+Everything here works on plain arrays that :func:`fastreg._preprocess.preprocess_data` prepared;
+the compiled work happens in :mod:`fastreg._kernels.cd`.
+"""
+
+import warnings
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_array, check_random_state
+
+from ._kernels.cd import enet_cd, init_residual
+from ._preprocess import preprocess_data
+from ._validation import check_choice, check_interval, check_penalty_factor, check_sample_weight
+
+__all__ = ["PathResult", "Design", "make_design", "alpha_grid", "alpha_max", "solve_path", "prepare",
+           "enet_path", "lasso_path"]
+
+_CONVERGENCE_MSG = (
+    "Objective did not converge. You might want to increase the number of iterations, check "
+    "the scale of the features or consider increasing regularisation. "
+    "Duality gap: {gap:.3e}, tolerance: {tol:.3e} (both in units of the objective times "
+    "n_samples, as in scikit-learn)."
+)
+
+
+class PathResult:
+    """Result of a regularization path.
+
+    Unpacks like scikit-learn's ``enet_path``: ``alphas, coefs, dual_gaps = result`` (and
+    ``n_iters`` as a fourth item when the path was asked for ``return_n_iter=True``), and also
+    carries the intercept at every alpha.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        Decreasing regularization strengths.
+    coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Duality gaps reached, in units of the objective (scikit-learn's convention).
+    n_iters : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Coordinate-descent epochs per alpha.
+    intercepts : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Intercept at every alpha (zeros when ``fit_intercept=False``).
+    """
+
+    def __init__(self, alphas, coefs, dual_gaps, n_iters, intercepts, return_n_iter=False):
+        self.alphas = alphas
+        self.coefs = coefs
+        self.dual_gaps = dual_gaps
+        self.n_iters = n_iters
+        self.intercepts = intercepts
+        self._return_n_iter = return_n_iter
+
+    def _items(self):
+        items = (self.alphas, self.coefs, self.dual_gaps)
+        return items + (self.n_iters,) if self._return_n_iter else items
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __len__(self):
+        return len(self._items())
+
+    def __getitem__(self, i):
+        return self._items()[i]
+
+    def __repr__(self):
+        return (
+            f"PathResult(n_alphas={len(self.alphas)}, coefs.shape={self.coefs.shape}, "
+            f"max dual gap={np.max(self.dual_gaps):.3g})"
+        )
+
+
+@dataclass
+class Design:
+    """A preprocessed problem in the form the kernels read (see :mod:`fastreg._kernels.cd`).
+
+    Attributes
+    ----------
+    kind : {'dense', 'sparse', 'gram'}
+    data : ndarray or tuple
+        The ``design`` argument of the kernels, without the per-target parts of the Gram layout.
+    col_norm2 : ndarray of shape (n_features,)
+        Squared norms of the centered, scaled columns.
+    Zty : ndarray of shape (n_features,) or (n_features, n_targets)
+        ``Z^T z``, the correlations used by the alpha grid.
+    yy : float or ndarray of shape (n_targets,)
+        ``||z||^2``.
+    n_samples : int
+    """
+
+    kind: str
+    data: object
+    col_norm2: np.ndarray
+    Zty: np.ndarray
+    yy: object
+    n_samples: int
+
+    def target(self, z, k=None):
+        """Kernel arguments ``(design, y)`` for target ``k`` (``z`` is the 1-D centered target)."""
+        if self.kind == "gram":
+            Zty = self.Zty if k is None else np.ascontiguousarray(self.Zty[:, k])
+            yy = self.yy if k is None else self.yy[k]
+            return (self.data, Zty, float(yy)), Zty
+        if self.kind == "sparse":
+            data, indices, indptr, mean, v, c, aux = self.data
+            # a fresh aux per target: it holds that target's running scalars
+            return (data, indices, indptr, mean, v, c, aux.copy()), z
+        return self.data, z
+
+
+def _sparse_parts(prep):
+    A = prep.X
+    dtype = A.dtype
+    v = np.ascontiguousarray(prep.center_vector, dtype=dtype)
+    mean = np.ascontiguousarray(prep.X_offset if prep.implicit_center else np.zeros(A.shape[1]), dtype=dtype)
+    c = np.asarray(A.T @ v, dtype=dtype).ravel()
+    vv = float(v @ v)
+    return A, v, mean, c, vv
+
+
+def make_design(prep, precompute="auto", gram=None):
+    """Choose the kernel layout for a preprocessed problem and compute what it needs once.
+
+    Parameters
+    ----------
+    prep : fastreg._preprocess.Preprocessed
+    precompute : 'auto', bool or ndarray
+        ``'auto'`` uses the Gram layout for dense data with ``n_samples > n_features``; ``True``
+        forces it (also for sparse data); an array is taken as ``Z^T Z``.
+
+    Returns
+    -------
+    Design
+    """
+    X, z = prep.X, prep.y
+    n_samples, n_features = X.shape
+    dtype = X.dtype
+    is_sparse = sparse.issparse(X)
+    if isinstance(precompute, np.ndarray):
+        use_gram = True
+        gram = precompute
+    elif isinstance(precompute, str):  # 'auto'
+        use_gram = (not is_sparse) and n_samples > n_features
+    else:
+        use_gram = bool(precompute)
+    yy = (z * z).sum(axis=0)
+
+    if is_sparse:
+        A, v, mean, c, vv = _sparse_parts(prep)
+        Zty = np.asarray(A.T @ z)
+        if Zty.ndim == 2 or z.ndim == 2:
+            Zty = Zty.reshape(n_features, -1) - np.outer(mean, v @ z)
+        else:
+            Zty = Zty.ravel() - mean * (v @ z)
+        sq = np.asarray(A.multiply(A).sum(axis=0)).ravel()
+        col_norm2 = (sq - 2.0 * mean * c + mean * mean * vv).astype(dtype)
+        col_norm2 = np.maximum(col_norm2, 0)
+        if use_gram and gram is None:
+            G = np.asarray((A.T @ A).toarray())
+            G -= np.outer(c, mean) + np.outer(mean, c) - vv * np.outer(mean, mean)
+            gram = G
+        if not use_gram:
+            aux = np.array([0.0, 0.0, vv])
+            data = (A.data, A.indices, A.indptr, mean, v, c, aux)
+            return Design("sparse", data, col_norm2, Zty.astype(dtype), yy, n_samples)
+    else:
+        Zty = X.T @ z
+        if use_gram and gram is None:
+            gram = X.T @ X
+        col_norm2 = np.einsum("ij,ij->j", X, X) if not use_gram else None
+        if not use_gram:
+            return Design("dense", X, col_norm2.astype(dtype), Zty, yy, n_samples)
+
+    gram = np.asfortranarray(gram, dtype=dtype)
+    if gram.shape != (n_features, n_features):
+        raise ValueError(
+            f"precompute (the Gram matrix) must have shape ({n_features}, {n_features}), "
+            f"got {gram.shape}."
+        )
+    col_norm2 = np.ascontiguousarray(np.diag(gram), dtype=dtype)
+    return Design("gram", gram, col_norm2, np.asarray(Zty, dtype=dtype), yy, n_samples)
+
+
+def alpha_max(Zty, n_samples, l1_ratio, positive=False, penalty_factor=None):
+    """Smallest alpha for which all coefficients are zero.
+
+    ``alpha_max = max_j |Z_j^T z| / (n_samples * l1_ratio * pf_j)`` over penalized features
+    (the largest positive correlation when ``positive``).
+    """
+    corr = Zty if Zty.ndim == 1 else np.abs(Zty).max(axis=1)
+    corr = np.maximum(corr, 0) if positive else np.abs(corr)
+    if penalty_factor is not None:
+        pos = penalty_factor > 0
+        corr = corr[pos] / penalty_factor[pos]
+    if l1_ratio <= 0:
+        raise ValueError(
+            "Automatic alpha grid generation is not supported for l1_ratio=0. "
+            "Please supply a grid by providing your estimator with the appropriate `alphas=` argument."
+        )
+    return float(np.max(corr, initial=0.0)) / (n_samples * l1_ratio)
+
+
+def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
+               penalty_factor=None):
+    """scikit-learn's default grid: ``n_alphas`` values geometric from ``alpha_max`` to ``eps * alpha_max``."""
+    amax = alpha_max(Zty, n_samples, l1_ratio, positive, penalty_factor)
+    if amax <= np.finfo(np.float64).resolution:
+        return np.full(n_alphas, np.finfo(np.float64).resolution)
+    return np.geomspace(amax, amax * eps, num=n_alphas)
+
+
+def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=False,
+               coef_init=None, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None,
+               screening=True, gap_freq=10, verbose=False, warn=True):
+    """Warm-started coordinate descent over decreasing ``alphas``, for each target.
+
+    Minimizes, at each alpha, ``1/(2n) ||z - Z w||^2 + alpha*l1_ratio*sum_j pf_j|w_j|
+    + alpha*(1-l1_ratio)/2*sum_j pf_j w_j^2`` with ``n = n_samples``.
+
+    Parameters
+    ----------
+    prep : Preprocessed
+    design : Design
+    alphas : ndarray of shape (n_alphas,)
+        Used in the given order, each solve starting from the previous solution.
+
+    Returns
+    -------
+    PathResult
+    """
+    z = prep.y
+    n_samples, n_features = prep.X.shape
+    dtype = prep.X.dtype
+    multi = z.ndim == 2
+    n_targets = z.shape[1] if multi else 1
+    alphas = np.asarray(alphas, dtype=np.float64)
+    n_alphas = alphas.shape[0]
+    pf = (np.ones(n_features, dtype=np.float64) if penalty_factor is None
+          else np.asarray(penalty_factor, dtype=np.float64))
+    rng = check_random_state(random_state)
+    random = selection == "random"
+
+    coefs = np.empty((n_targets, n_features, n_alphas), dtype=dtype)
+    gaps = np.empty((n_targets, n_alphas))
+    n_iters = np.empty((n_targets, n_alphas), dtype=np.int64)
+    for k in range(n_targets):
+        zk = np.ascontiguousarray(z[:, k]) if multi else z
+        kernel_design, ky = design.target(zk, k if multi else None)
+        if coef_init is None:
+            w = np.zeros(n_features, dtype=dtype)
+        else:
+            w = np.array(np.atleast_2d(coef_init)[k], dtype=dtype)
+        r = init_residual(kernel_design, ky, w)
+        yy = float(design.yy[k] if multi else design.yy)
+        tol_abs = tol * yy
+        for i, alpha in enumerate(alphas):
+            l1 = alpha * l1_ratio * n_samples
+            l2 = alpha * (1.0 - l1_ratio) * n_samples
+            seed = int(rng.randint(0, 2**31 - 1)) if random else 0
+            gap, n_iter = enet_cd(kernel_design, ky, w, r, design.col_norm2, pf, l1, l2,
+                                  bool(positive), int(max_iter), float(tol), tol_abs,
+                                  bool(screening), random, seed, int(gap_freq))
+            coefs[k, :, i] = w
+            gaps[k, i] = gap / n_samples
+            n_iters[k, i] = n_iter
+            if warn and gap > tol_abs:
+                warnings.warn(_CONVERGENCE_MSG.format(gap=gap, tol=tol_abs), ConvergenceWarning,
+                              stacklevel=3)
+            if verbose:
+                print(f"[fastreg] target {k + 1}/{n_targets} alpha {i + 1}/{n_alphas}: "
+                      f"alpha={alpha:.4g} nnz={np.count_nonzero(w)} gap={gap / n_samples:.3g} "
+                      f"epochs={n_iter}")
+
+    intercepts = (np.asarray(prep.y_offset, dtype=dtype).reshape(n_targets, 1)
+                  - np.einsum("tfa,f->ta", coefs, prep.X_offset.astype(dtype)))
+    if not multi:
+        coefs, gaps, n_iters, intercepts = coefs[0], gaps[0], n_iters[0], intercepts[0]
+    return PathResult(alphas, coefs, gaps, n_iters, intercepts)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared preparation and the public path functions
+# --------------------------------------------------------------------------------------------
+def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute="auto"):
+    """Weights normalized to sum to n_samples (scikit-learn's convention), centering, kernel layout.
+
+    X and y must already be validated float arrays (dense or CSC) of the same dtype.
+
+    Returns
+    -------
+    prep : Preprocessed
+    design : Design
+    """
+    n_samples = X.shape[0]
+    sw = check_sample_weight(sample_weight, n_samples, X.dtype)
+    if sw is not None:
+        sw *= n_samples / sw.sum()
+    if isinstance(precompute, np.ndarray) and (fit_intercept or sw is not None):
+        warnings.warn(
+            "Gram matrix was provided but X was centered or reweighted (fit_intercept or "
+            "sample_weight): recomputing the Gram matrix.",
+            UserWarning,
+            stacklevel=3,
+        )
+        precompute = True
+    prep = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=copy_X)
+    return prep, make_design(prep, precompute)
+
+
+_PATH_PARAMS = {"tol": 1e-4, "max_iter": 1000, "random_state": None, "selection": "cyclic",
+                "screening": True, "gap_freq": 10}
+
+
+def _check_path_params(params):
+    unexpected = set(params) - set(_PATH_PARAMS)
+    if unexpected:
+        raise ValueError(f"Unexpected parameters in params: {sorted(unexpected)}")
+    out = {**_PATH_PARAMS, **params}
+    check_interval(out["tol"], "tol", low=0)
+    check_interval(out["max_iter"], "max_iter", kind=Integral, low=1)
+    check_interval(out["gap_freq"], "gap_freq", kind=Integral, low=1)
+    check_choice(out["selection"], "selection", ["cyclic", "random"])
+    return out
+
+
+def check_precompute(precompute, owner=None):
+    """``precompute`` must be 'auto', a bool or an array (the Gram matrix)."""
+    if isinstance(precompute, (bool, np.bool_)) or (isinstance(precompute, str) and precompute == "auto"):
+        return precompute
+    if isinstance(precompute, (np.ndarray, list)):
+        return np.asarray(precompute)
+    raise ValueError(
+        f"The 'precompute' parameter{' of ' + owner if owner else ''} must be 'auto', a bool or "
+        f"an array-like (the Gram matrix). Got {precompute!r} instead."
+    )
+
+
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto",
+              Xy=None, copy_X=True, coef_init=None, verbose=False, return_n_iter=False,
+              positive=False, check_input=True, fit_intercept=False, sample_weight=None,
+              penalty_factor=None, **params):
+    """Elastic-net regularization path by warm-started coordinate descent.
+
+    At every alpha of a decreasing grid, minimizes (scikit-learn's objective)::
+
+        1 / (2 * n_samples) * sum_i s_i (y_i - x_i w - b)^2
+        + alpha * l1_ratio * sum_j pf_j |w_j|
+        + 0.5 * alpha * (1 - l1_ratio) * sum_j pf_j w_j^2
+
+    with sample weights ``s`` rescaled to sum to ``n_samples``, penalty factors ``pf`` (ones by
+    default) and ``b = 0`` unless ``fit_intercept=True``. Each alpha starts from the previous
+    solution.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data; float32 stays float32. Sparse X is never densified.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Target. With 2-D y each target is fitted independently (as ``ElasticNet`` does; this is
+        not scikit-learn's multi-task path).
+    l1_ratio : float, default=0.5
+        Mix of L1 and L2 in [0, 1]; 1 is the lasso.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the default grid.
+    n_alphas : int, default=100
+        Number of alphas of the default grid.
+    alphas : array-like or int, optional
+        The alphas to use (sorted decreasingly), or an int meaning ``n_alphas``.
+    precompute : 'auto', bool or array-like of shape (n_features, n_features), default='auto'
+        Covariance (Gram) updates. 'auto' uses them for dense data with n_samples > n_features.
+    Xy : array-like of shape (n_features,), optional
+        ``X.T @ y``; used for the default grid when there is no centering or weighting.
+    copy_X : bool, default=True
+        If False, dense X may be overwritten (centered) in place.
+    coef_init : array-like of shape (n_features,), optional
+        Starting coefficients for the first alpha.
+    verbose : bool or int, default=False
+        Print one line per alpha.
+    return_n_iter : bool, default=False
+        Unpack to four items, the fourth being the epochs per alpha.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    check_input : bool, default=True
+        Validate X and y (skip only with float, F-ordered, finite data).
+    fit_intercept : bool, default=False
+        Fit an unpenalized intercept (scikit-learn's path functions fit none).
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights (zeros allowed).
+    penalty_factor : array-like of shape (n_features,), optional
+        Non-negative per-feature multipliers of the penalty (glmnet's ``penalty.factor``).
+    **params
+        ``tol`` (1e-4; the solver stops when the duality gap is below ``tol * ||y_c||^2 / n``,
+        ``y_c`` the centered, weighted target), ``max_iter`` (1000 epochs), ``selection``
+        ('cyclic' or 'random'), ``random_state``, ``screening`` (Gap Safe screening, True),
+        ``gap_freq`` (10).
+
+    Returns
+    -------
+    PathResult
+        Unpacks as ``alphas, coefs, dual_gaps`` (plus ``n_iters`` if ``return_n_iter``), with
+        ``coefs`` of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas); the
+        ``intercepts`` attribute holds the intercept at every alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg import enet_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 10)); y = X[:, 0] - 2 * X[:, 1]
+    >>> alphas, coefs, gaps = enet_path(X, y, l1_ratio=0.8, n_alphas=5)
+    >>> coefs.shape
+    (10, 5)
+    """
+    l1_ratio = check_interval(l1_ratio, "l1_ratio", owner="enet_path", low=0, high=1)
+    p = _check_path_params(params)
+    precompute = check_precompute(precompute, "enet_path")
+    if check_input:
+        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
+                        copy=False, input_name="X", accept_large_sparse=False)
+        y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", input_name="y")
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: "
+                f"[{X.shape[0]}, {y.shape[0]}]"
+            )
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
+    elif sparse.issparse(X):
+        X = sparse.csc_matrix(X)
+    n_samples, n_features = X.shape
+    pf = check_penalty_factor(penalty_factor, n_features, np.float64)
+    prep, design = prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
+                           copy_X=copy_X, precompute=precompute)
+
+    if isinstance(alphas, Integral):
+        n_alphas, alphas = alphas, None
+    if alphas is None:
+        check_interval(n_alphas, "n_alphas", owner="enet_path", kind=Integral, low=1)
+        check_interval(eps, "eps", owner="enet_path", low=0, closed="neither")
+        Zty = design.Zty
+        if Xy is not None and not fit_intercept and sample_weight is None:
+            Zty = check_array(Xy, ensure_2d=False, dtype=np.float64, input_name="Xy")
+            if Zty.shape[0] != n_features:
+                raise ValueError(f"Xy must have {n_features} rows, got shape {Zty.shape}.")
+        alphas = alpha_grid(Zty, n_samples, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
+                            positive=positive, penalty_factor=pf)
+    else:
+        alphas = check_alphas(alphas)
+        if alphas.shape[0] > 1:
+            alphas = np.sort(alphas)[::-1]
+    result = solve_path(prep, design, alphas, l1_ratio=l1_ratio, penalty_factor=pf,
+                        positive=positive, coef_init=coef_init, verbose=verbose, **p)
+    result._return_n_iter = return_n_iter
+    return result
+
+
+def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
+               copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False,
+               check_input=True, fit_intercept=False, sample_weight=None, penalty_factor=None,
+               **params):
+    """Lasso regularization path by warm-started coordinate descent.
+
+    At every alpha of a decreasing grid, minimizes::
+
+        1 / (2 * n_samples) * sum_i s_i (y_i - x_i w - b)^2 + alpha * sum_j pf_j |w_j|
+
+    This is :func:`enet_path` with ``l1_ratio=1``; see it for the parameters and the result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg import lasso_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 10)); y = X[:, 0] - 2 * X[:, 1]
+    >>> alphas, coefs, gaps = lasso_path(X, y, n_alphas=5)
+    >>> [int(np.count_nonzero(coefs[:, i])) for i in range(5)]
+    [0, 2, 2, 2, 2]
+    """
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
+                     precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+                     verbose=verbose, return_n_iter=return_n_iter, positive=positive,
+                     check_input=check_input, fit_intercept=fit_intercept,
+                     sample_weight=sample_weight, penalty_factor=penalty_factor, **params)
+
+
+def check_alphas(alphas):
+    """A 1-D, finite, non-negative float array of alphas."""
+    alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    if alphas.ndim != 1 or alphas.shape[0] == 0:
+        raise ValueError(f"alphas must be a non-empty 1-D array, got shape {alphas.shape}.")
+    if not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        raise ValueError("alphas must be finite and non-negative (the 'alphas' parameter).")
+    return alphas
