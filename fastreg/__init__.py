@@ -2,4 +2,6 @@
 
 __version__ = "0.1.0"
 
-__all__ = []
+from ._dropout import dropout, dropout_backward, dropout_mask
+
+__all__ = ["dropout", "dropout_backward", "dropout_mask"]
