@@ -3,8 +3,8 @@
 Build (warnings are errors, as in ``tests/test_docs.py``)::
 
     pip install ".[docs]"
-    sphinx-build -W --keep-going -b html docs docs/_build/html
-    sphinx-build -W --keep-going -b doctest docs docs/_build/doctest
+    sphinx-build -W --keep-going -b html -d docs/_build/doctrees docs docs/_build/html
+    sphinx-build -W --keep-going -b doctest -d docs/_build/doctrees docs docs/_build/doctest
 """
 
 import os
