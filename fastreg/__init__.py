@@ -1,8 +1,11 @@
 """fastreg: compiled, high-performance regularized linear models with a scikit-learn API."""
 
 from ._path import enet_path, lasso_path
+from .linear_model._cv import ElasticNetCV, LassoCV
 from .linear_model._enet import ElasticNet, Lasso
+from .plotting import plot_cv, plot_path
 
 __version__ = "0.1.0"
 
-__all__ = ["ElasticNet", "Lasso", "enet_path", "lasso_path"]
+__all__ = ["ElasticNet", "Lasso", "enet_path", "lasso_path", "ElasticNetCV", "LassoCV", "plot_path",
+           "plot_cv"]
