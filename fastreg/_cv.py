@@ -14,8 +14,9 @@ validate, call :func:`enet_cv` and store attributes.
 import time
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 from ._path import alpha_grid, penalized_correlations, prepare, solve_path
 
@@ -154,18 +155,21 @@ def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
     folds = [(np.asarray(tr), np.asarray(te)) for tr, te in folds]
     n_folds = len(folds)
     states = [None] * n_folds
-    if len(params) > 1 and prepare_fold is not _default_prepare:
-        # shared per-fold work done once, then reused by every param of the fold
-        states = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr, te) for tr, te in folds
+    # Parallel workers each get one BLAS thread (no oversubscription of the cores).
+    with threadpool_limits(1 if effective_n_jobs(n_jobs) > 1 else None, user_api="blas"):
+        if len(params) > 1 and prepare_fold is not _default_prepare:
+            # shared per-fold work done once, then reused by every param of the fold
+            states = Parallel(n_jobs=n_jobs, prefer="threads")(
+                delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr, te)
+                for tr, te in folds
+            )
+        jobs = (
+            delayed(_run_task)(fit_path, prepare_fold, states[i_fold], X, y, sample_weight, tr,
+                               te, param, i_param, i_fold, n_folds, verbose)
+            for i_param, param in enumerate(params)
+            for i_fold, (tr, te) in enumerate(folds)
         )
-    jobs = (
-        delayed(_run_task)(fit_path, prepare_fold, states[i_fold], X, y, sample_weight, tr, te,
-                           param, i_param, i_fold, n_folds, verbose)
-        for i_param, param in enumerate(params)
-        for i_fold, (tr, te) in enumerate(folds)
-    )
-    mse = Parallel(n_jobs=n_jobs, prefer="threads")(jobs)
+        mse = Parallel(n_jobs=n_jobs, prefer="threads")(jobs)
     return np.asarray(mse, dtype=np.float64).reshape(len(params), n_folds, -1)
 
 
