@@ -109,10 +109,13 @@ class ElasticNetCV(LinearRegressorBase):
     >>> import numpy as np
     >>> from fastreg import ElasticNetCV
     >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((100, 8)); y = X @ [2.0, 0, 0, -1.0, 0, 0, 0, 0]
+    >>> X = rng.standard_normal((100, 8))
+    >>> y = X @ [2.0, 0, 0, -1.0, 0, 0, 0, 0] + 0.5 * rng.standard_normal(100)
     >>> model = ElasticNetCV(l1_ratio=[0.5, 1.0], cv=3).fit(X, y)
-    >>> float(model.l1_ratio_), model.mse_path_.shape
-    (1.0, (2, 100, 3))
+    >>> model.mse_path_.shape, model.alphas_.shape
+    ((2, 100, 3), (2, 100))
+    >>> np.flatnonzero(np.abs(model.coef_) > 0.1)
+    array([0, 3])
     """
 
     _default_l1_ratio = 0.5
