@@ -26,6 +26,12 @@ __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "fold_arrays"]
 # --------------------------------------------------------------------------------------------
 # The general driver
 # --------------------------------------------------------------------------------------------
+def _rows(X, idx, fmt):
+    if sparse.issparse(X):
+        return X[idx].asformat(fmt)
+    return np.asfortranarray(X[idx]) if fmt == "csc" else X[idx]
+
+
 def fold_arrays(X, y, sample_weight, train, test):
     """Training and held-out rows of one fold.
 
@@ -39,18 +45,19 @@ def fold_arrays(X, y, sample_weight, train, test):
         ``sw_*`` are None when ``sample_weight`` is None. Sparse X comes back as CSC (train) and
         CSR (test).
     """
-    if sparse.issparse(X):
-        X_train = X[train].tocsc()
-        X_test = X[test].tocsr()
-    else:
-        X_train = np.asfortranarray(X[train])
-        X_test = X[test]
-    sw_train = sw_test = None
+    return _train_arrays(X, y, sample_weight, train), _test_arrays(X, y, sample_weight, test)
+
+
+def _train_arrays(X, y, sample_weight, train):
+    sw_train = None
     if sample_weight is not None:
         sw_train = np.array(sample_weight[train], dtype=X.dtype)
         sw_train *= sw_train.shape[0] / sw_train.sum()
-        sw_test = sample_weight[test]
-    return (X_train, y[train], sw_train), (X_test, y[test], sw_test)
+    return _rows(X, train, "csc"), y[train], sw_train
+
+
+def _test_arrays(X, y, sample_weight, test):
+    return _rows(X, test, "csr"), y[test], None if sample_weight is None else sample_weight[test]
 
 
 def _held_out_mse(path, X_test, y_test, sw_test):
@@ -78,10 +85,9 @@ def _default_prepare(X_train, y_train, sw_train):
 def _run_task(fit_path, prepare_fold, state, X, y, sample_weight, train, test, param, i_param,
               i_fold, n_folds, verbose):
     t0 = time.perf_counter()
-    train_arrays, (X_test, y_test, sw_test) = fold_arrays(X, y, sample_weight, train, test)
     if state is None:
-        state = prepare_fold(*train_arrays)
-    del train_arrays
+        state = prepare_fold(*_train_arrays(X, y, sample_weight, train))
+    X_test, y_test, sw_test = _test_arrays(X, y, sample_weight, test)
     path = fit_path(state, param)
     mse = _held_out_mse(path, X_test, y_test, sw_test)
     if verbose:
@@ -91,9 +97,8 @@ def _run_task(fit_path, prepare_fold, state, X, y, sample_weight, train, test, p
     return mse
 
 
-def _prepare_task(prepare_fold, X, y, sample_weight, train, test):
-    train_arrays, _ = fold_arrays(X, y, sample_weight, train, test)
-    return prepare_fold(*train_arrays)
+def _prepare_task(prepare_fold, X, y, sample_weight, train):
+    return prepare_fold(*_train_arrays(X, y, sample_weight, train))
 
 
 def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
@@ -160,8 +165,7 @@ def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
         if len(params) > 1 and prepare_fold is not _default_prepare:
             # shared per-fold work done once, then reused by every param of the fold
             states = Parallel(n_jobs=n_jobs, prefer="threads")(
-                delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr, te)
-                for tr, te in folds
+                delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr) for tr, _ in folds
             )
         jobs = (
             delayed(_run_task)(fit_path, prepare_fold, states[i_fold], X, y, sample_weight, tr,
