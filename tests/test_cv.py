@@ -286,3 +286,13 @@ def test_dask_backend():
             assert client.status == "running"
     np.testing.assert_allclose(model.mse_path_, ref.mse_path_, rtol=1e-12)
     assert model.alpha_ == ref.alpha_
+
+
+def test_clone_and_params():
+    from sklearn.base import clone
+
+    model = fastreg.LassoCV(cv=3, alphas=10, selection_rule="1se", penalty_factor=[1.0, 0.0])
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert "l1_ratio" not in copy.get_params()
+    assert fastreg.ElasticNetCV(l1_ratio=[0.2, 1.0]).get_params()["l1_ratio"] == [0.2, 1.0]
