@@ -2,4 +2,7 @@
 
 __version__ = "0.1.0"
 
-__all__ = []
+from ._ridge import ridge_path
+from .linear_model._ridge import Ridge, RidgeCV
+
+__all__ = ["Ridge", "RidgeCV", "ridge_path"]
