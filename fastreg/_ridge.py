@@ -215,11 +215,14 @@ def _auto_solver(X, n_alphas=1):
 # ---------------------------------------------------------------------------------------------
 # Closed forms
 # ---------------------------------------------------------------------------------------------
-def _ill_conditioned(cho, eps):
-    d = np.abs(np.diag(cho))
-    if d.min() <= 0:
+def _ill_conditioned(cho, M, eps):
+    """Whether the SPD matrix M (with upper Cholesky factor cho) has condition number above 1e-3/eps
+    (LAPACK ``pocon`` estimate of the reciprocal condition number in the 1-norm)."""
+    if np.abs(np.diag(cho)).min() <= 0:
         return True
-    return (d.max() / d.min()) ** 2 > 1e-3 / eps
+    (pocon,) = linalg.get_lapack_funcs(("pocon",), (cho,))
+    rcond, info = pocon(cho, np.abs(M).sum(axis=0).max())
+    return info != 0 or not rcond > 1e3 * eps
 
 
 def ridge_from_gram(XtX, Xty, alpha):
@@ -267,8 +270,9 @@ def ridge_from_gram(XtX, Xty, alpha):
     for a in np.unique(alphas):
         cols = alphas == a
         try:
-            cho = linalg.cho_factor(G + a * np.eye(G.shape[0]), lower=False, check_finite=False)
-            if _ill_conditioned(cho[0], np.finfo(np.float64).eps):
+            Ma = G + a * np.eye(G.shape[0])
+            cho = linalg.cho_factor(Ma, lower=False, check_finite=False)
+            if _ill_conditioned(cho[0], Ma, np.finfo(np.float64).eps):
                 raise linalg.LinAlgError
             out[:, cols] = linalg.cho_solve(cho, b2[:, cols], check_finite=False)
         except linalg.LinAlgError:
@@ -308,6 +312,8 @@ class _Spectral:
         else:
             A = design.dense()
             U, s, Vt = linalg.svd(A, full_matrices=False, check_finite=False, lapack_driver="gesdd")
+            s = s.copy()
+            s[s <= eps * max(A.shape) * s.max(initial=0.0)] = 0.0  # numerical rank, as lstsq
             lam = s**2
             self.U, self.s, self.Vt = U, s, Vt
             self.proj = U.T @ np.asarray(z, dtype=np.float64)
@@ -375,11 +381,12 @@ def _solve_cholesky(design, z, alphas):
     eye = np.eye(M.shape[0])
     for a in np.unique(alphas):
         cols = alphas == a
+        Ma = M + a * eye
         try:
-            cho = linalg.cho_factor(M + a * eye, lower=False, check_finite=False)
+            cho = linalg.cho_factor(Ma, lower=False, check_finite=False)
         except linalg.LinAlgError:
             return None
-        if _ill_conditioned(cho[0], eps):
+        if _ill_conditioned(cho[0], Ma, eps):
             return None
         sol = linalg.cho_solve(cho, rhs[:, cols], check_finite=False)
         out[:, cols] = sol if primal else design.rmatmul(sol)
@@ -801,11 +808,12 @@ class _PredictionIdentity:
 
 
 def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample_weight=None,
-                   solver="auto"):
+                   solver="auto", tol=1e-4):
     """K-fold cross-validation of ridge over ``alphas`` (the GridSearchCV loop of scikit-learn's RidgeCV).
 
     For each fold, one :func:`ridge_path` on the training part gives the coefficients of every alpha;
-    the held-out part is scored with ``scoring`` (R^2 when None), unweighted, as GridSearchCV does.
+    the held-out part is scored with ``scoring`` (R^2 when None), with the held-out sample weights,
+    as scikit-learn's GridSearchCV does.
     Self-contained so that a shared CV driver can replace it.
 
     Parameters
@@ -816,9 +824,11 @@ def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample
     scoring : str, callable or None
     fit_intercept : bool
     sample_weight : ndarray or None
-        Used to fit on each training part.
+        Used to fit on each training part and to score each held-out part.
     solver : str
         Passed to :func:`ridge_path`.
+    tol : float
+        CG tolerance passed to :func:`ridge_path`.
 
     Returns
     -------
@@ -848,7 +858,7 @@ def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample
     for train, test in splitter.split(Xr, y):
         sw = None if sample_weight is None else sample_weight[train]
         coefs, ints = ridge_path(Xr[train], y[train], alphas, fit_intercept=fit_intercept, sample_weight=sw,
-                                 solver=solver, return_intercept=True)
+                                 solver=solver, tol=tol, return_intercept=True)
         Xt = Xr[test]
         scores = np.empty(k)
         for i in range(k):
@@ -856,10 +866,11 @@ def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample
                 pred = np.asarray(Xt @ coefs[:, i]).ravel() + ints[i]
             else:
                 pred = np.asarray(Xt @ coefs[:, :, i].T) + ints[:, i]
+            kw = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
             if scorer is None:
-                scores[i] = r2_score(y[test], pred)
+                scores[i] = r2_score(y[test], pred, **kw)
             else:
-                scores[i] = scorer(_PredictionIdentity(), pred, y[test])
+                scores[i] = scorer(_PredictionIdentity(), pred, y[test], **kw)
         fold_scores.append(scores)
     mean_scores = np.mean(fold_scores, axis=0)
     return mean_scores, int(np.flatnonzero(mean_scores == np.nanmax(mean_scores))[0])

@@ -3,6 +3,7 @@
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import validate_X_predict
 
@@ -13,6 +14,7 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
     """Base class: ``predict(X) = X @ coef_.T + intercept_``; subclasses implement ``fit``."""
 
     def _decision_function(self, X):
+        check_is_fitted(self)
         X = validate_X_predict(self, X)
         coef = self.coef_
         if sparse.issparse(X):

@@ -11,6 +11,8 @@ from ._base import LinearRegressorBase
 
 __all__ = ["Ridge", "RidgeCV"]
 
+_CV_TOL = 1e-10  # CG tolerance inside RidgeCV's k-fold (sparse X): results should not depend on it
+
 
 def _check_alpha_param(alpha, owner):
     if np.ndim(alpha) == 0:
@@ -59,8 +61,8 @@ class Ridge(LinearRegressorBase):
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
-    n_iter_ : ndarray of shape (n_targets,) or None
-        CG iterations per target; None for the direct solvers.
+    n_iter_ : ndarray of shape (n_targets,)
+        CG iterations per target; 1 for the direct solvers (one factorization).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X has string column names.
@@ -90,6 +92,12 @@ class Ridge(LinearRegressorBase):
         self.tol = tol
         self.solver = solver
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -116,6 +124,8 @@ class Ridge(LinearRegressorBase):
         )
         self.coef_ = coef
         self.intercept_ = intercept
+        if n_iter is None:  # direct solvers: one factorization
+            n_iter = np.ones(1 if y.ndim == 1 else y.shape[1], dtype=np.int64)
         self.n_iter_ = n_iter
         return self
 
@@ -174,6 +184,12 @@ class RidgeCV(LinearRegressorBase):
         self.alpha_per_target = alpha_per_target
         self.store_cv_results = store_cv_results
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        return tags
+
     def fit(self, X, y, sample_weight=None):
         """Fit the model, choosing alpha by cross-validation.
 
@@ -207,12 +223,12 @@ class RidgeCV(LinearRegressorBase):
         else:
             scores, best = _ridge.ridge_cv_kfold(
                 X, y, alphas, cv=self.cv, scoring=self.scoring, fit_intercept=self.fit_intercept,
-                sample_weight=sw,
+                sample_weight=sw, tol=_CV_TOL,
             )
             self.alpha_ = float(alphas[best])
             self.best_score_ = float(scores[best])
             coef, intercept, _ = _ridge.ridge_solve(X, y, self.alpha_, fit_intercept=self.fit_intercept,
-                                                    sample_weight=sw)
+                                                    sample_weight=sw, tol=_CV_TOL)
             self.coef_, self.intercept_ = coef, intercept
         return self
 
