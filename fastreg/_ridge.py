@@ -95,6 +95,17 @@ class _Design:
             stop = min(start + bs, self.n)
             yield start, stop, self.rows(start, stop, dtype)
 
+    def gram_cross(self, z):
+        """``(A^T A, A^T z)`` in float64, in one pass over X."""
+        if self.mode != "blocked":
+            return self.gram(), self.rmatmul(z)
+        G = np.zeros((self.p, self.p))
+        b = np.zeros((self.p, z.shape[1]))
+        for start, stop, B in self.iter_rows():
+            G += B.T @ B
+            b += B.T @ z[start:stop]
+        return G, b
+
     def gram(self):
         """``A^T A`` (p x p, float64)."""
         if self.mode == "explicit":
@@ -302,9 +313,10 @@ class _Spectral:
         self.kind = kind
         eps = np.finfo(np.float64).eps
         if kind == "gram":
-            lam, V = linalg.eigh(design.gram(), check_finite=False, driver="evd")
+            G, b = design.gram_cross(z)
+            lam, V = linalg.eigh(G, check_finite=False, driver="evd")
             self.V = V
-            self.proj = V.T @ design.rmatmul(z)
+            self.proj = V.T @ b
         elif kind == "kernel":
             lam, Q = linalg.eigh(design.kernel(), check_finite=False, driver="evd")
             self.Q = Q
@@ -375,8 +387,10 @@ def _solve_cholesky(design, z, alphas):
     eps = np.finfo(np.float64).eps
     t = z.shape[1]
     primal = design.n >= design.p
-    M = design.gram() if primal else design.kernel()
-    rhs = design.rmatmul(z) if primal else np.asarray(z, dtype=np.float64)
+    if primal:
+        M, rhs = design.gram_cross(z)
+    else:
+        M, rhs = design.kernel(), np.asarray(z, dtype=np.float64)
     out = np.empty((design.p, t))
     eye = np.eye(M.shape[0])
     for a in np.unique(alphas):
@@ -473,9 +487,6 @@ def _check_common(X, y, sample_weight, solver, tol, max_iter):
         raise ValueError(
             f"The 'max_iter' parameter must be an int in the range [1, inf) or None. Got {max_iter!r} instead."
         )
-    data = X.data if sparse.issparse(X) else X
-    if not np.all(np.isfinite(data)) or not np.all(np.isfinite(y)):
-        raise ValueError("Input contains NaN or infinity.")
 
 
 def ridge_solve(X, y, alpha=1.0, *, fit_intercept=True, sample_weight=None, solver="auto", tol=1e-4,

@@ -10,7 +10,8 @@ centered on the fly, so the products
     A^T u = X^T u - xbar (c . u)
 
 never densify it.  Both sparse products are gathers (rows of the CSR for ``X v``, columns of the CSC
-for ``X^T u``), which parallelise without write conflicts.
+for ``X^T u``): contiguous reads, no scatter.  They are serial: ``parallel=True`` multiplied the
+first-call compile time several-fold for a gain that a shared 2-core machine does not deliver.
 
 CG solves either the primal system ``(A^T A + alpha I) w = A^T z`` (``dual=False``) or the dual
 (kernel) system ``(A A^T + alpha I) u = z`` with ``w = A^T u`` (``dual=True``, cheaper when p > n).
@@ -23,32 +24,32 @@ F-ordered, sparse index arrays are always int32.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 # --------------------------------------------------------------------------- sparse products
-@njit(cache=True, parallel=True, fastmath=False)
+@njit(cache=True)
 def _csr_matvec_centered(data, indices, indptr, xbar, c, v, out):
     """out = X v - c (xbar . v) with X in CSR form (gather over rows)."""
     n = indptr.shape[0] - 1
     s = 0.0
     for j in range(xbar.shape[0]):
         s += xbar[j] * v[j]
-    for i in prange(n):
+    for i in range(n):
         acc = 0.0
         for k in range(indptr[i], indptr[i + 1]):
             acc += data[k] * v[indices[k]]
         out[i] = acc - c[i] * s
 
 
-@njit(cache=True, parallel=True, fastmath=False)
+@njit(cache=True)
 def _csc_rmatvec_centered(data, indices, indptr, xbar, c, u, out):
     """out = X^T u - xbar (c . u) with X in CSC form (gather over columns)."""
     p = indptr.shape[0] - 1
     s = 0.0
     for i in range(c.shape[0]):
         s += c[i] * u[i]
-    for j in prange(p):
+    for j in range(p):
         acc = 0.0
         for k in range(indptr[j], indptr[j + 1]):
             acc += data[k] * u[indices[k]]
