@@ -102,7 +102,10 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
         Xp.sort_indices()
         Xp.data = np.asarray(Xp.data, dtype=dtype)
     else:
-        Xp = np.array(X, dtype=dtype, order="F", copy=True) if copy_X else np.asfortranarray(X)
+        # copy_X=False allows in-place centering, but a read-only X (e.g. a memmap opened 'r')
+        # must still be copied
+        copy = copy_X or not X.flags.writeable
+        Xp = np.array(X, dtype=dtype, order="F", copy=True) if copy else np.asfortranarray(X)
         if fit_intercept:
             Xp -= X_offset
         if sqrt_sw is not None:
