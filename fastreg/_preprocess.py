@@ -97,7 +97,8 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
         Xp = sparse.csc_matrix(X)
         if sqrt_sw is not None:
             Xp = sparse.csc_matrix(sparse.diags(sqrt_sw) @ Xp)
-        elif copy_X and Xp is X:
+        elif copy_X and not Xp.has_sorted_indices:
+            # csc_matrix(X) shares a CSC X's arrays: sorting in place would reorder the caller's
             Xp = Xp.copy()
         Xp.sort_indices()
         Xp.data = np.asarray(Xp.data, dtype=dtype)

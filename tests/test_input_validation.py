@@ -99,8 +99,6 @@ def test_sparse_y(est):
     ("alpha", -1.0, r"'alpha' parameter of \w+ must be a float in the range \[0.0, inf\)"),
     ("alpha", np.nan, "'alpha' parameter"),
     ("alpha", "a", "'alpha' parameter"),
-    ("l1_ratio", 1.5, r"'l1_ratio' parameter of ElasticNet must be a float in the range \[0.0, 1.0\]"),
-    ("l1_ratio", -0.1, "'l1_ratio' parameter"),
     ("max_iter", 0, r"'max_iter' parameter of \w+ must be an int in the range \[1, inf\)"),
     ("max_iter", 1.5, "'max_iter' parameter"),
     ("max_iter", "10", "'max_iter' parameter"),
@@ -118,18 +116,20 @@ def test_sparse_y(est):
 ])
 @pytest.mark.parametrize("cls", [ElasticNet, Lasso])
 def test_bad_parameters(cls, param, value, match):
-    if param == "l1_ratio":
-        if cls is Lasso:
-            pytest.skip("Lasso has no l1_ratio")
-        est = cls(l1_ratio=value)
-    else:
-        est = cls(**{param: value})
+    est = cls(**{param: value})
     with pytest.raises(ValueError, match=match) as err:
         est.fit(X, y)
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         # a value of the wrong type is also a TypeError, as in scikit-learn
         if param not in ("selection", "precompute", "fit_intercept", "positive", "random_state"):
             assert isinstance(err.value, TypeError)
+
+
+@pytest.mark.parametrize("value", [1.5, -0.1, np.nan])
+def test_bad_l1_ratio(value):
+    with pytest.raises(ValueError, match=r"'l1_ratio' parameter of ElasticNet must be a float "
+                                         r"in the range \[0.0, 1.0\]"):
+        ElasticNet(l1_ratio=value).fit(X, y)
 
 
 @pytest.mark.parametrize("sw, match", [

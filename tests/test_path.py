@@ -222,3 +222,36 @@ def test_path_unexpected_params():
         lasso_path(X, y, alphas=[-1.0])
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         lasso_path(X, y[:-1])
+
+
+def unsorted_csc(X):
+    """A CSC matrix whose row indices are in decreasing order inside each column."""
+    A = sparse.csc_matrix(X)
+    for j in range(A.shape[1]):
+        s, e = A.indptr[j], A.indptr[j + 1]
+        A.indices[s:e] = A.indices[s:e][::-1].copy()
+        A.data[s:e] = A.data[s:e][::-1].copy()
+    A.has_sorted_indices = False
+    return A
+
+
+@pytest.mark.parametrize("sw", [False, True])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_path_copy_X_keeps_unsorted_sparse_intact(fit_intercept, sw):
+    X, y = make_problem("p>n", seed=43)
+    X[np.random.default_rng(43).random(X.shape) < 0.5] = 0.0
+    A = unsorted_csc(X)
+    assert not A.has_sorted_indices
+    indices, data = A.indices.copy(), A.data.copy()
+    weights = np.random.default_rng(43).uniform(0.5, 2, size=len(y)) if sw else None
+    res = enet_path(A, y, n_alphas=4, eps=0.1, fit_intercept=fit_intercept, sample_weight=weights,
+                    **TIGHT)
+    assert_array_equal(A.indices, indices)
+    assert_array_equal(A.data, data)
+    dense = enet_path(X, y, n_alphas=4, eps=0.1, fit_intercept=fit_intercept,
+                      sample_weight=weights, **TIGHT)
+    assert_allclose(res.coefs, dense.coefs, rtol=1e-6, atol=1e-9)
+    est = ElasticNet(alpha=res.alphas[2], fit_intercept=fit_intercept, **TIGHT).fit(
+        A, y, sample_weight=weights)
+    assert_array_equal(A.indices, indices)
+    assert_allclose(est.coef_, res.coefs[:, 2], rtol=1e-6, atol=1e-9)
