@@ -270,10 +270,30 @@ def test_precompute_gram_array(fit_intercept):
         assert_allclose(other.coef_, est.coef_, rtol=1e-6, atol=1e-9)
 
 
-def test_precompute_gram_wrong_shape():
+def test_precompute_gram_wrong_shape_or_values():
     X, y = make_problem("n>>p", seed=11)
     with pytest.raises(ValueError, match="precompute"):
         ElasticNet(precompute=np.eye(3), fit_intercept=False).fit(X, y)
+    with pytest.raises(ValueError, match="Gram matrix passed in via 'precompute' parameter did not"):
+        ElasticNet(precompute=2 * X.T @ X, fit_intercept=False).fit(X, y)
+    with pytest.raises(ValueError, match="Gram matrix passed in via 'precompute' parameter did not"):
+        ElasticNet(precompute=X.T @ X, fit_intercept=False).fit(sparse.csc_matrix(2 * X), y)
+    # a Gram computed in float64 is accepted for float32 data
+    X32 = X.astype(np.float32)
+    est = ElasticNet(precompute=X.T @ X, fit_intercept=False, alpha=0.1).fit(X32, y)
+    assert est.coef_.dtype == np.float32
+
+
+def test_warm_start_with_other_shapes():
+    X, y = make_problem("p>n", seed=13, n_targets=2)
+    est = ElasticNet(alpha=0.5, warm_start=True).fit(X, y[:, 0])
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        est.fit(X[:, :10], y[:, 0])  # fewer features: the kernels must never see the old coef_
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        est.fit(X, y)  # 1-D fit, then 2-D y
+    est = ElasticNet(alpha=0.5).fit(X, y[:, 0])
+    est.fit(X[:, :10], y[:, 0])  # without warm_start any shape is fine
+    assert est.coef_.shape == (10,)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

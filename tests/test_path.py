@@ -153,6 +153,8 @@ def test_coef_init(layout):
     far = lasso_path(Xl, y, alphas=[alpha], coef_init=bad, **TIGHT, **kw)
     assert_allclose(far.coefs, cold.coefs, rtol=1e-5, atol=1e-7 * np.abs(cold.coefs).max())
     assert far.coefs is not bad and np.all(bad == 5.0)
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        lasso_path(Xl, y, alphas=[alpha], coef_init=np.ones(3), **kw)
     ref = sk.lasso_path(X, y, alphas=[alpha], coef_init=bad, **TIGHT)[1]
     assert_allclose(far.coefs, ref, rtol=1e-4, atol=1e-6 * np.abs(ref).max())
 
