@@ -134,3 +134,28 @@ def assert_kkt(est, X, y, *, sample_weight=None, slack=1e-7):
         assert np.all(viol <= atol[zero]), ("zero coefs", viol.max(initial=0), atol[zero].min(initial=0))
         err = np.abs(g[nz] - l1 * np.sign(w[nz]))
         assert np.all(err <= atol[nz]), ("non-zero coefs", err.max(initial=0), atol[nz].min(initial=0))
+
+
+def duality_gap(est, X, y, *, sample_weight=None):
+    """scikit-learn's duality gap (formulation A, divided by n_samples) of a fitted 1-D model."""
+    Xc, yc, s = centered(X, y, sample_weight, est.fit_intercept)
+    n = len(s)
+    s = s * n / s.sum()
+    Z, z = np.sqrt(s)[:, None] * Xc, np.sqrt(s) * yc
+    w = np.asarray(est.coef_, dtype=np.float64)
+    l1, l2 = n * est.alpha * est.l1_ratio, n * est.alpha * (1 - est.l1_ratio)
+    r = z - Z @ w
+    XtA = Z.T @ r - l2 * w
+    dual_norm = XtA.max(initial=0) if est.positive else np.abs(XtA).max(initial=0)
+    scale = l1 / dual_norm if dual_norm > l1 else 1.0
+    rr = r @ r + l2 * w @ w
+    primal = 0.5 * rr + l1 * np.abs(w).sum()
+    dual = -0.5 * scale * scale * rr + scale * (r @ z)
+    return (primal - dual) / n, z @ z / n
+
+
+def assert_reported_gap(est, X, y, *, sample_weight=None, rtol=1e-3):
+    """``dual_gap_`` is the duality gap of the returned coefficients (1-D y, l1_ratio > 0)."""
+    gap, zz = duality_gap(est, X, y, sample_weight=sample_weight)
+    eps = np.finfo(np.asarray(est.coef_).dtype).eps
+    assert abs(gap - float(est.dual_gap_)) <= rtol * abs(gap) + 100 * eps * zz, (gap, est.dual_gap_)

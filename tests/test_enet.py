@@ -16,8 +16,8 @@ from sklearn.preprocessing import StandardScaler
 
 from fastreg import ElasticNet, Lasso
 
-from _helpers import (SHAPES, alpha_max, assert_kkt, assert_objective_close, make_problem,
-                      objective, to_dense)
+from _helpers import (SHAPES, alpha_max, assert_kkt, assert_objective_close,
+                      assert_reported_gap, make_problem, objective, to_dense)
 
 TIGHT = dict(tol=1e-10, max_iter=100_000)
 LAYOUTS = {
@@ -46,6 +46,8 @@ def check_against_sklearn(est, X, y, *, sample_weight=None, rtol=1e-7, coef_atol
     assert_allclose(est.coef_, ref.coef_, rtol=1e-4, atol=atol)
     assert_allclose(est.intercept_, ref.intercept_, rtol=1e-4, atol=atol * 10)
     assert_kkt(est, X, y, sample_weight=sample_weight)
+    if np.ndim(y) == 1 and est.l1_ratio > 0:
+        assert_reported_gap(est, X, y, sample_weight=sample_weight)
     return ref
 
 
@@ -368,6 +370,7 @@ def test_convergence_warning_states_gap():
         est.fit(X, y)
     assert est.n_iter_ == 2
     assert est.dual_gap_ > 1e-12 * np.sum((y - y.mean()) ** 2) / len(y)
+    assert_reported_gap(est, X, y)  # the gap of the returned (unconverged) coefficients
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         ElasticNet(alpha=1e-2, tol=1e-4).fit(X, y)  # a reachable tolerance: no warning

@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from fastreg import ElasticNet, Lasso
 
-from _helpers import alpha_max, assert_kkt, objective
+from _helpers import alpha_max, assert_kkt, assert_reported_gap, objective
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -75,6 +75,7 @@ def test_objective_matches_sklearn_and_kkt(problem, frac, l1_ratio, fit_intercep
     assert f <= f_ref + 1e-7 * abs(f_ref) + slack, (f, f_ref)
     assert abs(f - f_ref) <= 1e-7 * abs(f_ref) + slack, (f, f_ref)
     assert_kkt(ours, X, y, sample_weight=sw)
+    assert_reported_gap(ours, X, y, sample_weight=sw)
     if positive:
         assert np.all(ours.coef_ >= 0)
 
