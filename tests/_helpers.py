@@ -122,7 +122,7 @@ def assert_kkt(est, X, y, *, sample_weight=None, slack=1e-7):
         g = X64.T @ (s * res) / n - l2 * coef[k]
         y_scale = np.sqrt(np.sum(s * (Y[:, k] - (np.average(Y[:, k], weights=s) if est.fit_intercept else 0)) ** 2))
         atol = (1.01 * col_norm * np.sqrt(2 * max(gaps[min(k, len(gaps) - 1)], 0) * n) / n
-                + 1e3 * eps * col_norm * (y_scale + 1) / n + slack * (l1 + 1e-12))
+                + 1e4 * eps * col_norm * (y_scale + 1) / n + slack * (l1 + 1e-12))
         w = coef[k]
         nz = w != 0
         zero = ~nz
@@ -131,13 +131,13 @@ def assert_kkt(est, X, y, *, sample_weight=None, slack=1e-7):
             viol = np.maximum(g[zero] - l1, 0)
         else:
             viol = np.maximum(np.abs(g[zero]) - l1, 0)
-        assert np.all(viol <= atol[zero]), ("zero coefs", viol.max(initial=0), atol[zero].min(initial=0))
+        assert np.all(viol <= atol[zero]), ("zero coefs", viol.max(initial=0), atol[zero])
         err = np.abs(g[nz] - l1 * np.sign(w[nz]))
-        assert np.all(err <= atol[nz]), ("non-zero coefs", err.max(initial=0), atol[nz].min(initial=0))
+        assert np.all(err <= atol[nz]), ("non-zero coefs", err.max(initial=0), atol[nz])
 
 
 def duality_gap(est, X, y, *, sample_weight=None):
-    """scikit-learn's duality gap (formulation A, divided by n_samples) of a fitted 1-D model."""
+    """scikit-learn's duality gap (divided by n_samples) of a fitted 1-D model with alpha > 0."""
     Xc, yc, s = centered(X, y, sample_weight, est.fit_intercept)
     n = len(s)
     s = s * n / s.sum()
@@ -145,6 +145,9 @@ def duality_gap(est, X, y, *, sample_weight=None):
     w = np.asarray(est.coef_, dtype=np.float64)
     l1, l2 = n * est.alpha * est.l1_ratio, n * est.alpha * (1 - est.l1_ratio)
     r = z - Z @ w
+    if l1 == 0:  # a ridge: dual point theta = r (scikit-learn's formulation B)
+        gap = r @ r + 0.5 * l2 * w @ w - r @ z + np.sum((Z.T @ r) ** 2) / (2 * l2)
+        return gap / n, z @ z / n
     XtA = Z.T @ r - l2 * w
     dual_norm = XtA.max(initial=0) if est.positive else np.abs(XtA).max(initial=0)
     scale = l1 / dual_norm if dual_norm > l1 else 1.0
@@ -155,7 +158,7 @@ def duality_gap(est, X, y, *, sample_weight=None):
 
 
 def assert_reported_gap(est, X, y, *, sample_weight=None, rtol=1e-3):
-    """``dual_gap_`` is the duality gap of the returned coefficients (1-D y, l1_ratio > 0)."""
+    """``dual_gap_`` is the duality gap of the returned coefficients (1-D y)."""
     gap, zz = duality_gap(est, X, y, sample_weight=sample_weight)
     eps = np.finfo(np.asarray(est.coef_).dtype).eps
     assert abs(gap - float(est.dual_gap_)) <= rtol * abs(gap) + 100 * eps * zz, (gap, est.dual_gap_)

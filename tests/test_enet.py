@@ -46,7 +46,7 @@ def check_against_sklearn(est, X, y, *, sample_weight=None, rtol=1e-7, coef_atol
     assert_allclose(est.coef_, ref.coef_, rtol=1e-4, atol=atol)
     assert_allclose(est.intercept_, ref.intercept_, rtol=1e-4, atol=atol * 10)
     assert_kkt(est, X, y, sample_weight=sample_weight)
-    if np.ndim(y) == 1 and est.l1_ratio > 0:
+    if np.ndim(y) == 1:
         assert_reported_gap(est, X, y, sample_weight=sample_weight)
     return ref
 
@@ -501,3 +501,35 @@ def test_n_features_in_and_feature_names():
         assert_allclose(est.predict(df), est.predict(X))
     with pytest.raises(ValueError, match="feature names"):
         est.predict(df[df.columns[::-1]])
+
+
+@pytest.mark.parametrize("sw", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_with_gram(fit_intercept, sw):
+    """precompute=True on sparse X: the Gram of the implicitly centered, weighted design."""
+    X, y = make_problem("n>>p", seed=25)
+    X[np.random.default_rng(25).random(X.shape) < 0.6] = 0.0
+    weights = np.random.default_rng(25).uniform(0, 2, size=len(y)) if sw else None
+    alpha = 0.05 * alpha_max(X, y, l1_ratio=0.5, sample_weight=weights, fit_intercept=fit_intercept)
+    est = ElasticNet(alpha=alpha, precompute=True, fit_intercept=fit_intercept, **TIGHT)
+    est.fit(sparse.csr_matrix(X), y, sample_weight=weights)
+    check_against_sklearn(est, X, y, sample_weight=weights)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("sw", [False, True])
+def test_l1_ratio_zero_is_ridge(layout, sw):
+    """l1_ratio=0: a ridge, with the closed form (Xc^T S Xc + n alpha I) w = Xc^T S yc."""
+    X, y = make_problem("n>>p", seed=26)
+    weights = np.random.default_rng(26).uniform(0, 2, size=len(y)) if sw else None
+    Xl, kw = LAYOUTS[layout](X)
+    est = ElasticNet(alpha=0.3, l1_ratio=0.0, **TIGHT, **kw).fit(Xl, y, sample_weight=weights)
+    s = np.ones(len(y)) if weights is None else weights * len(y) / weights.sum()
+    Xc = X - np.average(X, axis=0, weights=s)
+    yc = y - np.average(y, weights=s)
+    w = np.linalg.solve(Xc.T @ (s[:, None] * Xc) + len(y) * 0.3 * np.eye(X.shape[1]), Xc.T @ (s * yc))
+    assert_allclose(est.coef_, w, rtol=1e-6, atol=1e-9)
+    check_against_sklearn(est, X, y, sample_weight=weights)
+    with pytest.warns(ConvergenceWarning):
+        early = ElasticNet(alpha=0.3, l1_ratio=0.0, max_iter=1, tol=1e-14, **kw).fit(Xl, y)
+    assert_reported_gap(early, X, y)
