@@ -533,3 +533,17 @@ def test_l1_ratio_zero_is_ridge(layout, sw):
     with pytest.warns(ConvergenceWarning):
         early = ElasticNet(alpha=0.3, l1_ratio=0.0, max_iter=1, tol=1e-14, **kw).fit(Xl, y)
     assert_reported_gap(early, X, y)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_2d_y_with_sample_weight(layout):
+    X, Y = make_problem("n>>p", seed=27, n_targets=2)
+    weights = np.random.default_rng(27).uniform(0, 2, size=len(Y))
+    weights[::5] = 0.0
+    Xl, kw = LAYOUTS[layout](X)
+    est = ElasticNet(alpha=0.05, l1_ratio=0.8, **TIGHT, **kw).fit(Xl, Y, sample_weight=weights)
+    check_against_sklearn(est, X, Y, sample_weight=weights)
+    for k in range(2):
+        one = ElasticNet(alpha=0.05, l1_ratio=0.8, **TIGHT, **kw).fit(Xl, Y[:, k], sample_weight=weights)
+        assert_allclose(est.coef_[k], one.coef_, rtol=1e-8, atol=1e-12)
+        assert_allclose(est.intercept_[k], one.intercept_, rtol=1e-8)
