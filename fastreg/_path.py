@@ -267,6 +267,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
           else np.asarray(penalty_factor, dtype=np.float64))
     rng = check_random_state(random_state)
     random = selection == "random"
+    # Gap Safe rules need a dual point feasible for every feature: not so with unpenalized ones
+    screening = screening and bool(np.all(pf > 0))
     if coef_init is not None:
         # the kernels do not check bounds: a start of the wrong length would read past arrays
         coef_init = np.asarray(coef_init)

@@ -547,3 +547,23 @@ def test_2d_y_with_sample_weight(layout):
         one = ElasticNet(alpha=0.05, l1_ratio=0.8, **TIGHT, **kw).fit(Xl, Y[:, k], sample_weight=weights)
         assert_allclose(est.coef_[k], one.coef_, rtol=1e-8, atol=1e-12)
         assert_allclose(est.intercept_[k], one.intercept_, rtol=1e-8)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_penalty_factor_is_column_rescaling(layout):
+    """Lasso with penalty factors pf = scikit-learn's Lasso on X / pf, coefficients divided by pf."""
+    X, y = make_problem("p>n", seed=28)
+    pf = np.random.default_rng(28).uniform(0.3, 3, size=X.shape[1])
+    Xl, kw = LAYOUTS[layout](X)
+    alpha = 0.05 * alpha_max(X / pf, y)
+    est = Lasso(alpha=alpha, penalty_factor=pf, **TIGHT, **kw).fit(Xl, y)
+    ref = sk.Lasso(alpha=alpha, **TIGHT).fit(X / pf, y)
+    assert_allclose(est.coef_, ref.coef_ / pf, rtol=1e-5, atol=1e-7 * np.abs(ref.coef_).max())
+    assert_allclose(est.intercept_, ref.intercept_, rtol=1e-6)
+    # pf = 0 leaves a feature unpenalized: it enters even at a huge alpha
+    pf0 = np.ones(X.shape[1])
+    pf0[3] = 0.0
+    big = Lasso(alpha=1e3, penalty_factor=pf0, **TIGHT, **kw).fit(Xl, y)
+    assert np.flatnonzero(big.coef_).tolist() == [3]
+    Xc, yc = X[:, 3] - X[:, 3].mean(), y - y.mean()
+    assert big.coef_[3] == pytest.approx(Xc @ yc / (Xc @ Xc), rel=1e-6)
