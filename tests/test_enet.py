@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from fastreg import ElasticNet, Lasso
 
 from _helpers import (SHAPES, alpha_max, assert_kkt, assert_objective_close,
-                      assert_reported_gap, make_problem, objective, to_dense)
+                      assert_reported_gap, make_problem, to_dense)
 
 TIGHT = dict(tol=1e-10, max_iter=100_000)
 LAYOUTS = {
