@@ -125,6 +125,26 @@ def _sparse_parts(prep):
     return A, v, mean, c, vv
 
 
+def _check_gram(gram, X):
+    """Check one column of a user-supplied Gram matrix against ``X^T X`` (scikit-learn's check)."""
+    n_features = X.shape[1]
+    if gram.ndim != 2 or gram.shape != (n_features, n_features):
+        return  # make_design reports the shape
+    j = n_features // 2
+    col = np.asarray(X.T @ (X[:, [j]].toarray().ravel() if sparse.issparse(X) else X[:, j]))
+    col = col.ravel()
+    tol = 10 * np.finfo(X.dtype).eps ** 0.5 * max(np.abs(col).max(), 1e-300)
+    bad = np.flatnonzero(np.abs(col - gram[:, j]) > tol)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            "Gram matrix passed in via 'precompute' parameter did not pass validation when a "
+            "single element was checked - please check that it was computed properly. For "
+            f"element ({i},{j}) we computed {col[i]} but the user-supplied value was "
+            f"{gram[i, j]}."
+        )
+
+
 def make_design(prep, precompute="auto", gram=None):
     """Choose the kernel layout for a preprocessed problem and compute what it needs once.
 
@@ -146,6 +166,7 @@ def make_design(prep, precompute="auto", gram=None):
     if isinstance(precompute, np.ndarray):
         use_gram = True
         gram = precompute
+        _check_gram(gram, X)
     elif isinstance(precompute, str):  # 'auto'
         use_gram = (not is_sparse) and n_samples > n_features
     else:
@@ -304,6 +325,15 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
           else np.asarray(penalty_factor, dtype=np.float64))
     rng = check_random_state(random_state)
     random = selection == "random"
+    # Gap Safe rules need a dual point feasible for every feature: not so with unpenalized ones
+    screening = screening and bool(np.all(pf > 0))
+    if coef_init is not None:
+        # the kernels do not check bounds: a start of the wrong length would read past arrays
+        coef_init = np.asarray(coef_init)
+        expected = (n_targets, n_features) if multi else (n_features,)
+        if np.atleast_2d(coef_init).shape != (n_targets, n_features):
+            raise ValueError(f"coef_init has shape {coef_init.shape}, expected {expected} "
+                             f"(the previous coef_ with warm_start=True must match the data).")
 
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=dtype)
     gaps = np.empty((n_targets, n_alphas))

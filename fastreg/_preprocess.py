@@ -114,12 +114,16 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
         Xp = sparse.csc_matrix(X)
         if sqrt_sw is not None:
             Xp = sparse.csc_matrix(sparse.diags(sqrt_sw) @ Xp)
-        elif copy_X and Xp is X:
+        elif copy_X and not Xp.has_sorted_indices:
+            # csc_matrix(X) shares a CSC X's arrays: sorting in place would reorder the caller's
             Xp = Xp.copy()
         Xp.sort_indices()
         Xp.data = np.asarray(Xp.data, dtype=dtype)
     else:
-        Xp = np.array(X, dtype=dtype, order="F", copy=True) if copy_X else np.asfortranarray(X)
+        # copy_X=False allows in-place centering, but a read-only X (e.g. a memmap opened 'r')
+        # must still be copied
+        copy = copy_X or not X.flags.writeable
+        Xp = np.array(X, dtype=dtype, order="F", copy=True) if copy else np.asfortranarray(X)
         if fit_intercept:
             Xp -= X_offset
         if sqrt_sw is not None:

@@ -8,9 +8,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 __all__ = [
+    "InvalidParameterError",
     "check_interval",
     "check_choice",
     "check_sample_weight",
@@ -18,6 +19,14 @@ __all__ = [
     "validate_X_predict",
     "check_penalty_factor",
 ]
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter of the wrong type or value.
+
+    Like scikit-learn's own ``InvalidParameterError``, it is both a ``ValueError`` and a
+    ``TypeError``, so code that catches either from scikit-learn also catches it from fastreg.
+    """
 
 
 def _owner_prefix(name, owner):
@@ -53,27 +62,29 @@ def check_interval(
 
     Raises
     ------
-    TypeError
-        If the value is not a number of the requested kind.
-    ValueError
-        If the value is NaN or outside the interval.
+    InvalidParameterError
+        (a ``ValueError`` and a ``TypeError``) if the value is not a number of the requested
+        kind, is NaN or is outside the interval.
     """
     if value is None and allow_none:
         return None
-    left = "[" if closed in ("both", "left") else "("
-    right = "]" if closed in ("both", "right") else ")"
+    # an infinite end is always open, as scikit-learn writes it: [0.0, inf)
+    left = "[" if closed in ("both", "left") and low is not None else "("
+    right = "]" if closed in ("both", "right") and high is not None else ")"
     lo = "-inf" if low is None else repr(float(low)) if kind is Real else str(low)
     hi = "inf" if high is None else repr(float(high)) if kind is Real else str(high)
     kind_name = "an int" if kind is Integral else "a float"
     expected = f"{_owner_prefix(name, owner)} must be {kind_name} in the range {left}{lo}, {hi}{right}."
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
-        raise TypeError(f"{expected} Got {value!r} of type {type(value).__name__} instead.")
+        raise InvalidParameterError(
+            f"{expected} Got {value!r} of type {type(value).__name__} instead."
+        )
     if kind is Real and np.isnan(value):
-        raise ValueError(f"{expected} Got {value!r} instead.")
+        raise InvalidParameterError(f"{expected} Got {value!r} instead.")
     too_low = low is not None and (value < low if closed in ("both", "left") else value <= low)
     too_high = high is not None and (value > high if closed in ("both", "right") else value >= high)
     if too_low or too_high:
-        raise ValueError(f"{expected} Got {value!r} instead.")
+        raise InvalidParameterError(f"{expected} Got {value!r} instead.")
     return int(value) if kind is Integral else float(value)
 
 
@@ -82,14 +93,16 @@ def check_choice(value, name, choices, *, owner=None):
 
     Raises
     ------
-    ValueError
-        Naming the parameter and listing the accepted values.
+    InvalidParameterError
+        (a ``ValueError``) naming the parameter and listing the accepted values.
     """
     for c in choices:
         if isinstance(value, type(c)) and value == c:
             return value
     opts = ", ".join(repr(c) for c in choices)
-    raise ValueError(f"{_owner_prefix(name, owner)} must be one of {{{opts}}}. Got {value!r} instead.")
+    raise InvalidParameterError(
+        f"{_owner_prefix(name, owner)} must be one of {{{opts}}}. Got {value!r} instead."
+    )
 
 
 def check_sample_weight(sample_weight, n_samples, dtype):
@@ -123,7 +136,7 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     if np.any(sw < 0):
         raise ValueError("Negative values in data passed to sample_weight.")
     if not np.any(sw > 0):
-        raise ValueError("sample_weight must have at least one positive weight; all are zero.")
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     return sw
 
 
@@ -178,7 +191,11 @@ def validate_X_y(estimator, X, y, *, accept_sparse="csc", order="F", copy=False,
 
 
 def validate_X_predict(estimator, X):
-    """Validate X at predict time against what the estimator saw in ``fit``."""
+    """Validate X at predict time against what the estimator saw in ``fit``.
+
+    Raises scikit-learn's ``NotFittedError`` if the estimator is not fitted.
+    """
+    check_is_fitted(estimator)
     return validate_data(
         estimator,
         X,

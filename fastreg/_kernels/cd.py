@@ -313,6 +313,25 @@ def fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs, max_sweeps=1
             break
 
 
+@njit(**_JIT)
+def unpenalized_excess(XtA, w, pf, col_norm2, positive):
+    """Stationarity of the unpenalized features (``pf_j = 0``), which :func:`dual_gap` ignores.
+
+    Its dual point is not feasible for them (that needs ``Z_j^T theta = 0``), so its gap can be
+    zero at a point where they are far from optimal (e.g. ``w = 0`` with a large ``l1``). This
+    adds ``sum_j (Z_j^T r)^2 / (2 L_j)`` over them, the decrease an exact step on each would give:
+    zero exactly when they are stationary (with ``positive``, a feature at zero whose gradient
+    pushes it below zero is stationary).
+    """
+    excess = 0.0
+    for j in range(pf.shape[0]):
+        if pf[j] == 0.0 and col_norm2[j] > 0.0:
+            if positive and w[j] == 0.0 and XtA[j] <= 0.0:
+                continue
+            excess += XtA[j] * XtA[j] / (2.0 * col_norm2[j])
+    return excess
+
+
 # --------------------------------------------------------------------------------------------
 # The solver
 # --------------------------------------------------------------------------------------------
@@ -373,6 +392,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
 
     fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
     gap, dual_norm = dual_gap(design, y, w, r, pf, l1, l2, positive, XtA)
+    gap += unpenalized_excess(XtA, w, pf, col_norm2, positive)
     if gap <= tol_abs:
         return gap, 0
     if screen:
@@ -406,6 +426,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         if w_max == 0.0 or d_w_max <= tol * w_max or it == max_iter - 1 or n_iter % gap_freq == 0:
             fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
             gap, dual_norm = dual_gap(design, y, w, r, pf, l1, l2, positive, XtA)
+            gap += unpenalized_excess(XtA, w, pf, col_norm2, positive)
             if gap <= tol_abs:
                 break
             if screen:

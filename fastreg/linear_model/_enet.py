@@ -5,10 +5,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array
+from sklearn.utils import check_array, check_random_state
 
 from .._path import check_precompute, prepare, solve_path
-from .._validation import check_choice, check_interval, check_penalty_factor, validate_X_y
+from .._validation import (InvalidParameterError, check_choice, check_interval,
+                           check_penalty_factor, validate_X_y)
 from ._base import LinearRegressorBase
 
 __all__ = ["ElasticNet", "Lasso"]
@@ -108,6 +109,14 @@ class ElasticNet(LinearRegressorBase):
         check_interval(self.max_iter, "max_iter", owner=name, kind=Integral, low=1)
         check_interval(self.tol, "tol", owner=name, low=0)
         check_choice(self.selection, "selection", ["cyclic", "random"], owner=name)
+        try:
+            check_random_state(self.random_state)
+        except (ValueError, TypeError):
+            raise InvalidParameterError(
+                f"The 'random_state' parameter of {name} must be an int in the range "
+                f"[0, 4294967295], an instance of 'numpy.random.RandomState' or None. "
+                f"Got {self.random_state!r} instead."
+            ) from None
         for flag in ("fit_intercept", "copy_X", "warm_start", "positive", "screening"):
             check_choice(bool(getattr(self, flag)) if isinstance(getattr(self, flag), np.bool_)
                          else getattr(self, flag), flag, [True, False], owner=name)

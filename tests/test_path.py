@@ -1,0 +1,259 @@
+"""enet_path / lasso_path against scikit-learn's, and against ElasticNet fits at every alpha."""
+
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
+
+from fastreg import ElasticNet, enet_path, lasso_path
+from fastreg._path import PathResult
+
+from _helpers import alpha_max, assert_kkt, make_problem
+
+TIGHT = dict(tol=1e-10, max_iter=100_000)
+LAYOUTS = {
+    "gram": lambda X: (X, dict(precompute=True)),
+    "dense": lambda X: (X, dict(precompute=False)),
+    "csc": lambda X: (sparse.csc_matrix(X), {}),
+}
+
+
+def kkt_along_path(result, X, y, *, l1_ratio, fit_intercept=False, positive=False,
+                   sample_weight=None):
+    for i, alpha in enumerate(result.alphas):
+        sol = SimpleNamespace(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                              positive=positive, coef_=result.coefs[..., i],
+                              intercept_=result.intercepts[..., i],
+                              dual_gap_=result.dual_gaps[..., i])
+        assert_kkt(sol, X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("l1_ratio", [0.3, 1.0])
+@pytest.mark.parametrize("kind", ["p>n", "n>>p", "correlated"])
+def test_enet_path_matches_sklearn(kind, l1_ratio, layout, positive):
+    X, y = make_problem(kind, seed=30)
+    X = X - X.mean(axis=0)  # the path functions fit no intercept
+    Xl, kw = LAYOUTS[layout](X)
+    ours = enet_path(Xl, y, l1_ratio=l1_ratio, n_alphas=12, eps=1e-2, positive=positive,
+                     **TIGHT, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        alphas, coefs, gaps = sk.enet_path(X, y, l1_ratio=l1_ratio, alphas=12, eps=1e-2,
+                                           positive=positive, **TIGHT)
+    assert isinstance(ours, PathResult)
+    assert_allclose(ours.alphas, alphas, rtol=1e-12)
+    assert ours.coefs.shape == coefs.shape == (X.shape[1], 12)
+    assert_allclose(ours.coefs, coefs, rtol=1e-4, atol=1e-5 * np.abs(coefs).max())
+    assert np.all(ours.dual_gaps <= 1e-10 * (y @ y) / len(y))
+    assert_array_equal(ours.intercepts, 0)
+    kkt_along_path(ours, X, y, l1_ratio=l1_ratio, positive=positive)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_lasso_path_matches_sklearn(layout):
+    X, y = make_problem("p>n", seed=31)
+    Xl, kw = LAYOUTS[layout](X)
+    ours = lasso_path(Xl, y, n_alphas=10, **TIGHT, **kw)
+    alphas, coefs, _ = sk.lasso_path(X, y, alphas=10, **TIGHT)
+    assert_allclose(ours.alphas, alphas, rtol=1e-12)
+    assert_allclose(ours.coefs, coefs, rtol=1e-4, atol=1e-5 * np.abs(coefs).max())
+    assert_array_equal(ours.coefs[:, 0], 0)  # the grid starts at alpha_max
+    assert np.count_nonzero(ours.coefs[:, 1]) >= 1
+    kkt_along_path(ours, X, y, l1_ratio=1.0)
+
+
+def test_unpacking_and_return_n_iter():
+    X, y = make_problem("n>>p", seed=32)
+    res = lasso_path(X, y, n_alphas=5)
+    assert len(res) == 3
+    alphas, coefs, gaps = res
+    assert alphas is res.alphas and coefs is res.coefs and gaps is res.dual_gaps
+    assert res[0] is res.alphas and res[-1] is res.dual_gaps
+    with pytest.raises(ValueError):
+        a, b, c, d = res
+    res4 = lasso_path(X, y, n_alphas=5, return_n_iter=True)
+    assert len(res4) == 4
+    alphas, coefs, gaps, n_iters = res4
+    assert n_iters is res4.n_iters
+    assert n_iters.shape == (5,) and np.issubdtype(n_iters.dtype, np.integer)
+    assert n_iters[0] == 0 and np.all(n_iters[1:] >= 1)  # alpha_max: zero is optimal at once
+    sk_out = sk.lasso_path(X, y, alphas=5, return_n_iter=True)
+    assert len(sk_out) == 4
+    assert_allclose(alphas, sk_out[0], rtol=1e-12)
+    assert "PathResult" in repr(res4)
+
+
+def test_path_result_attributes():
+    X, y = make_problem("p>n", seed=33)
+    res = enet_path(X, y, l1_ratio=0.5, n_alphas=7, eps=1e-2)
+    assert res.alphas.shape == (7,)
+    assert np.all(np.diff(res.alphas) < 0)
+    assert res.alphas[-1] == pytest.approx(res.alphas[0] * 1e-2)
+    assert res.coefs.shape == (X.shape[1], 7)
+    assert res.dual_gaps.shape == (7,)
+    assert res.n_iters.shape == (7,)
+    assert res.intercepts.shape == (7,)
+    assert_array_equal(res.intercepts, 0)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("sw", [False, True])
+def test_intercepts_and_weights_equal_estimator_fits(sw, layout):
+    X, y = make_problem("p>n", seed=34)
+    weights = np.random.default_rng(34).uniform(0, 2, size=len(y)) if sw else None
+    if sw:
+        weights[:3] = 0.0
+    Xl, kw = LAYOUTS[layout](X)
+    res = enet_path(Xl, y, l1_ratio=0.6, n_alphas=6, eps=1e-2, fit_intercept=True,
+                    sample_weight=weights, **TIGHT, **kw)
+    amax = alpha_max(X, y, l1_ratio=0.6, sample_weight=weights)
+    assert res.alphas[0] == pytest.approx(amax, rel=1e-10)
+    for i, alpha in enumerate(res.alphas):
+        est = ElasticNet(alpha=alpha, l1_ratio=0.6, **TIGHT, **kw).fit(Xl, y, sample_weight=weights)
+        assert_allclose(res.coefs[:, i], est.coef_, rtol=1e-5, atol=1e-7 * (np.abs(est.coef_).max() + 1))
+        assert_allclose(res.intercepts[i], est.intercept_, rtol=1e-6, atol=1e-7)
+        ref = sk.ElasticNet(alpha=alpha, l1_ratio=0.6, **TIGHT).fit(X, y, sample_weight=weights)
+        assert_allclose(res.intercepts[i], ref.intercept_, rtol=1e-5, atol=1e-6)
+    kkt_along_path(res, X, y, l1_ratio=0.6, fit_intercept=True, sample_weight=weights)
+
+
+def test_xy_argument():
+    X, y = make_problem("n>>p", seed=35)
+    Xy = X.T @ y
+    a = lasso_path(X, y, n_alphas=5, Xy=Xy)
+    b = lasso_path(X, y, n_alphas=5)
+    assert_allclose(a.alphas, b.alphas, rtol=1e-12)
+    assert_allclose(a.coefs, b.coefs)
+    c = lasso_path(X, y, n_alphas=5, Xy=2 * Xy)  # the grid follows the given Xy
+    assert_allclose(c.alphas, 2 * b.alphas, rtol=1e-12)
+    sk_alphas = sk.lasso_path(X, y, alphas=5, Xy=2 * Xy)[0]
+    assert_allclose(c.alphas, sk_alphas, rtol=1e-12)
+    with pytest.raises(ValueError, match="Xy"):
+        lasso_path(X, y, Xy=Xy[:-1])
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_coef_init(layout):
+    X, y = make_problem("p>n", seed=36)
+    Xl, kw = LAYOUTS[layout](X)
+    alpha = 0.1 * alpha_max(X, y, fit_intercept=False)
+    cold = lasso_path(Xl, y, alphas=[alpha], return_n_iter=True, **TIGHT, **kw)
+    warm = lasso_path(Xl, y, alphas=[alpha], coef_init=cold.coefs[:, 0], return_n_iter=True,
+                      **TIGHT, **kw)
+    assert warm.n_iters[0] == 0  # started at the optimum
+    assert_allclose(warm.coefs, cold.coefs)
+    bad = np.full(X.shape[1], 5.0)  # a poor start still reaches the same optimum
+    far = lasso_path(Xl, y, alphas=[alpha], coef_init=bad, **TIGHT, **kw)
+    assert_allclose(far.coefs, cold.coefs, rtol=1e-5, atol=1e-7 * np.abs(cold.coefs).max())
+    assert far.coefs is not bad and np.all(bad == 5.0)
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        lasso_path(Xl, y, alphas=[alpha], coef_init=np.ones(3), **kw)
+    ref = sk.lasso_path(X, y, alphas=[alpha], coef_init=bad, **TIGHT)[1]
+    assert_allclose(far.coefs, ref, rtol=1e-4, atol=1e-6 * np.abs(ref).max())
+
+
+def test_given_alphas_sorted_and_int():
+    X, y = make_problem("n>>p", seed=37)
+    res = lasso_path(X, y, alphas=[0.01, 1.0, 0.1], **TIGHT)
+    assert_array_equal(res.alphas, [1.0, 0.1, 0.01])
+    single = lasso_path(X, y, alphas=[0.1], **TIGHT)
+    assert_allclose(single.coefs[:, 0], res.coefs[:, 1], rtol=1e-6, atol=1e-9)
+    assert lasso_path(X, y, alphas=4).alphas.shape == (4,)
+    assert_allclose(lasso_path(X, y, alphas=4).alphas, sk.lasso_path(X, y, alphas=4)[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_2d_y_is_per_target(fit_intercept):
+    X, Y = make_problem("p>n", seed=38, n_targets=3)
+    alphas = [1.0, 0.3, 0.1]
+    res = enet_path(X, Y, alphas=alphas, fit_intercept=fit_intercept, **TIGHT)
+    assert res.coefs.shape == (3, X.shape[1], 3)
+    assert res.dual_gaps.shape == res.n_iters.shape == res.intercepts.shape == (3, 3)
+    for k in range(3):
+        one = enet_path(X, Y[:, k], alphas=alphas, fit_intercept=fit_intercept, **TIGHT)
+        assert_allclose(res.coefs[k], one.coefs, rtol=1e-8, atol=1e-12)
+        assert_allclose(res.intercepts[k], one.intercepts, rtol=1e-8, atol=1e-12)
+    default = enet_path(X, Y, n_alphas=4, eps=0.1, fit_intercept=fit_intercept)
+    assert_array_equal(default.coefs[..., 0], 0)  # the grid starts where every target is zero
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_float32_path(layout):
+    X, y = make_problem("n>>p", seed=39, dtype=np.float32)
+    Xl, kw = LAYOUTS[layout](X)
+    res = lasso_path(Xl, y, n_alphas=5, tol=1e-6, **kw)
+    assert res.coefs.dtype == np.float32
+    assert res.intercepts.dtype == np.float32
+    ref = lasso_path(X.astype(np.float64), y.astype(np.float64), n_alphas=5, tol=1e-10)
+    assert_allclose(res.coefs, ref.coefs, rtol=1e-3, atol=1e-3 * np.abs(ref.coefs).max())
+
+
+def test_path_check_input_false_and_copy():
+    X, y = make_problem("p>n", seed=40)
+    Xf = np.asfortranarray(X)
+    Xc, yc = Xf.copy(), y.copy()
+    a = enet_path(Xf, y, n_alphas=4, check_input=False, fit_intercept=True)
+    b = enet_path(X, y, n_alphas=4, fit_intercept=True)
+    assert_allclose(a.coefs, b.coefs)
+    assert_array_equal(Xf, Xc)
+    assert_array_equal(y, yc)
+
+
+def test_path_convergence_warning():
+    X, y = make_problem("correlated", seed=41)
+    with pytest.warns(ConvergenceWarning, match="Duality gap"):
+        lasso_path(X, y, n_alphas=3, eps=1e-4, max_iter=1, tol=1e-12)
+
+
+def test_path_unexpected_params():
+    X, y = make_problem("n>>p", seed=42)
+    with pytest.raises(ValueError, match="Unexpected parameters"):
+        lasso_path(X, y, foo=1)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        enet_path(X, y, l1_ratio=1.5)
+    with pytest.raises(ValueError, match="l1_ratio=0"):
+        enet_path(X, y, l1_ratio=0.0)  # no automatic grid for a ridge
+    with pytest.raises(ValueError, match="alphas"):
+        lasso_path(X, y, alphas=[-1.0])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        lasso_path(X, y[:-1])
+
+
+def unsorted_csc(X):
+    """A CSC matrix whose row indices are in decreasing order inside each column."""
+    A = sparse.csc_matrix(X)
+    for j in range(A.shape[1]):
+        s, e = A.indptr[j], A.indptr[j + 1]
+        A.indices[s:e] = A.indices[s:e][::-1].copy()
+        A.data[s:e] = A.data[s:e][::-1].copy()
+    A.has_sorted_indices = False
+    return A
+
+
+@pytest.mark.parametrize("sw", [False, True])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_path_copy_X_keeps_unsorted_sparse_intact(fit_intercept, sw):
+    X, y = make_problem("p>n", seed=43)
+    X[np.random.default_rng(43).random(X.shape) < 0.5] = 0.0
+    A = unsorted_csc(X)
+    assert not A.has_sorted_indices
+    indices, data = A.indices.copy(), A.data.copy()
+    weights = np.random.default_rng(43).uniform(0.5, 2, size=len(y)) if sw else None
+    res = enet_path(A, y, n_alphas=4, eps=0.1, fit_intercept=fit_intercept, sample_weight=weights,
+                    **TIGHT)
+    assert_array_equal(A.indices, indices)
+    assert_array_equal(A.data, data)
+    dense = enet_path(X, y, n_alphas=4, eps=0.1, fit_intercept=fit_intercept,
+                      sample_weight=weights, **TIGHT)
+    assert_allclose(res.coefs, dense.coefs, rtol=1e-6, atol=1e-9)
+    est = ElasticNet(alpha=res.alphas[2], fit_intercept=fit_intercept, **TIGHT).fit(
+        A, y, sample_weight=weights)
+    assert_array_equal(A.indices, indices)
+    assert_allclose(est.coef_, res.coefs[:, 2], rtol=1e-6, atol=1e-9)
