@@ -102,10 +102,12 @@ def test_sphinx_html_builds_without_warnings(built_docs):
     html = tmp / "html"
     for page in ["index", "migration", "api", "user_guide/penalties", "user_guide/paths",
                  "user_guide/bias_variance", "user_guide/stopping",
+                 "user_guide/cross_validation", "user_guide/ridge", "user_guide/dropout",
                  "generated/fastreg.ElasticNet", "generated/fastreg.lasso_path"]:
         assert (html / f"{page}.html").is_file(), f"{page}.html was not built"
     # every user-guide page carries at least one figure made by the plot directive
-    for page in ["penalties", "paths", "bias_variance", "stopping"]:
+    for page in ["penalties", "paths", "bias_variance", "stopping", "cross_validation", "ridge",
+                 "dropout"]:
         text = (html / "user_guide" / f"{page}.html").read_text()
         assert ".png" in text, f"user_guide/{page} has no figure"
 
