@@ -1,18 +1,21 @@
 """Ridge speed vs scikit-learn (ratios measured in the same run, after JIT warm-up).
 
-Run ``python bench/bench_ridge.py`` for a table (medians of several runs), or
-``python -m pytest bench/bench_ridge.py --benchmark-only`` for pytest-benchmark.
+Run ``python bench/bench_ridge.py`` for a table (medians of several runs; ``--quick`` for small
+sizes), or ``python -m pytest bench/bench_ridge.py --benchmark-only`` for pytest-benchmark.
+:func:`rows` is the common interface used by ``bench/run.py``.
 """
 
+import os
 import sys
-import time
 
 import numpy as np
 import pytest
 from scipy import sparse
 from sklearn import linear_model as sklm
 
-from fastreg import Ridge, RidgeCV, ridge_path
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench._timing import markdown_table, median_time, row  # noqa: E402
+from fastreg import Ridge, RidgeCV, ridge_path  # noqa: E402
 
 ALPHAS50 = np.logspace(-2, 4, 50)
 
@@ -43,15 +46,6 @@ def normal_residual(X, y, coef, intercept, alpha):
     g = np.asarray(X.T @ r).ravel() - xm * r.sum() + alpha * coef
     b = np.asarray(X.T @ (y - ym)).ravel() - xm * (y - ym).sum()
     return np.linalg.norm(g) / np.linalg.norm(b)
-
-
-def median_time(f, repeat=3):
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        ts.append(time.perf_counter() - t)
-    return float(np.median(ts)), out
 
 
 # ------------------------------------------------------------------------------ pytest-benchmark
@@ -98,67 +92,80 @@ def test_ridgecv50_fastreg(benchmark, tall_data):
 
 
 # ------------------------------------------------------------------------------ table
-def main(quick=False):
-    rows = []
+SIZES = {  # (tall n, p), (wide n, p), (sparse n, p, density)
+    "full": ((200_000, 100), (500, 5000), (20_000, 50_000, 1e-3)),
+    "quick": ((20_000, 100), (200, 2000), (5000, 10_000, 1e-3)),
+    "tiny": ((500, 20), (30, 200), (300, 600, 1e-2)),
+}
 
-    def row(name, t_ref, t_fr, note=""):
-        rows.append((name, t_ref, t_fr, t_ref / t_fr, note))
-        print(f"{name:<44s} sklearn {t_ref:8.3f}s  fastreg {t_fr:8.3f}s  ratio {t_ref / t_fr:6.1f}x  {note}",
-              flush=True)
 
-    # warm-up JIT (compile or load cache)
+def _pair(out, problem, ref_name, t_ref, fr_name, t_fr, acc_ref="", acc_fr="", note=""):
+    out.append(row("ridge", problem, ref_name, t_ref, None, acc_ref))
+    out.append(row("ridge", problem, fr_name, t_fr, t_ref / t_fr, acc_fr, note))
+
+
+def _dense_rows(out, label, X, y, solvers, repeat):
+    t_sk, best = min((median_time(lambda: sklm.Ridge(1.0, solver=s).fit(X, y), repeat)[0], s)
+                     for s in solvers)
+    ref = sklm.Ridge(1.0, solver=best).fit(X, y)
+    t_fr, m = median_time(lambda: Ridge(1.0).fit(X, y), repeat)
+    res = lambda c, b: f"resid {normal_residual(X, y, c, b, 1.0):.1e}"  # noqa: E731
+    _pair(out, f"{label}, 1 alpha", f"sklearn Ridge ({best})", t_sk, "fastreg Ridge", t_fr,
+          res(ref.coef_, ref.intercept_), res(m.coef_, m.intercept_))
+
+    t_loop, _ = median_time(lambda: [sklm.Ridge(a, solver=best).fit(X, y) for a in ALPHAS50], repeat)
+    t_path, P = median_time(lambda: ridge_path(X, y, ALPHAS50), repeat)
+    worst = max(normal_residual(X, y, P[:, i], 0.0, a) for i, a in list(enumerate(ALPHAS50))[::10])
+    _pair(out, f"{label}, 50 alphas", f"sklearn loop of Ridge ({best})", t_loop, "fastreg ridge_path",
+          t_path, "", f"max resid {worst:.1e}")
+
+    t_skcv, skcv = median_time(lambda: sklm.RidgeCV(alphas=ALPHAS50).fit(X, y), repeat)
+    t_cv, cv = median_time(lambda: RidgeCV(alphas=ALPHAS50).fit(X, y), repeat)
+    same = "same alpha_" if np.isclose(skcv.alpha_, cv.alpha_) else "alpha_ differs"
+    _pair(out, f"{label}, RidgeCV LOO 50 alphas", "sklearn RidgeCV", t_skcv, "fastreg RidgeCV", t_cv,
+          "", same, f"alpha_ {skcv.alpha_:.4g} vs {cv.alpha_:.4g}")
+
+
+def rows(quick=False, tiny=False):
+    """Benchmark rows (see ``bench/run.py``): dense tall, dense wide, sparse; 1 alpha, 50 alphas, CV.
+
+    ``quick`` shrinks the problems (about 10x), ``tiny`` makes them minuscule (smoke test).
+    """
+    (tn, tp), (wn, wp), (sn, sp, sd) = SIZES["tiny" if tiny else "quick" if quick else "full"]
+    repeat = 3
+    out = []
+    # warm-up JIT (compile or load cache) of the cg layouts; the dense ones warm up in median_time
     Xw, yw = sparse_problem(n=200, p=500, density=0.05)
     Ridge(1.0, solver="cg").fit(Xw, yw)
     Ridge(1.0, solver="cg").fit(Xw.T.tocsr(), np.ones(500))
     Ridge(1.0, solver="cg").fit(Xw.toarray(), yw)
 
-    X, y = tall()
-    t_sk = min(median_time(lambda: sklm.Ridge(1.0, solver=s).fit(X, y))[0] for s in ("cholesky", "auto"))
-    t_fr, m = median_time(lambda: Ridge(1.0).fit(X, y))
-    ref = sklm.Ridge(1.0, solver="cholesky").fit(X, y)
-    row("dense tall 200000x100, 1 alpha", t_sk, t_fr, f"max|dcoef|={np.abs(m.coef_ - ref.coef_).max():.1e}")
-
-    # 50 alphas: sklearn loop of fits (measured on 10 alphas, x5)
-    t_loop10, _ = median_time(lambda: [sklm.Ridge(a, solver="cholesky").fit(X, y) for a in ALPHAS50[::5]], 1)
-    t_path, P = median_time(lambda: ridge_path(X, y, ALPHAS50))
-    err = max(np.abs(P[:, i] - sklm.Ridge(a, solver="cholesky").fit(X, y).coef_).max()
-              for i, a in list(enumerate(ALPHAS50))[::10])
-    row("dense tall, 50 alphas: loop vs ridge_path", 5 * t_loop10, t_path, f"(sklearn loop = 5 x 10 fits) err={err:.1e}")
-    t_skcv, skcv = median_time(lambda: sklm.RidgeCV(alphas=ALPHAS50).fit(X, y), 1)
-    t_cv, cv = median_time(lambda: RidgeCV(alphas=ALPHAS50).fit(X, y))
-    row("dense tall, 50 alphas: RidgeCV (LOO)", t_skcv, t_cv, f"alpha_ {skcv.alpha_:.4g} vs {cv.alpha_:.4g}")
-    row("dense tall, 50 alphas: loop vs RidgeCV", 5 * t_loop10, t_cv, "")
+    X, y = tall(n=tn, p=tp)
+    _dense_rows(out, f"dense tall {tn}x{tp}", X, y, ("cholesky", "auto"), repeat)
+    del X, y
+    X, y = wide(n=wn, p=wp)
+    _dense_rows(out, f"dense wide {wn}x{wp}", X, y, ("cholesky", "auto", "svd"), repeat)
     del X, y
 
-    X, y = wide()
-    t_sk = min(median_time(lambda: sklm.Ridge(1.0, solver=s).fit(X, y))[0] for s in ("cholesky", "auto", "svd"))
-    t_fr, m = median_time(lambda: Ridge(1.0).fit(X, y))
-    ref = sklm.Ridge(1.0, solver="cholesky").fit(X, y)
-    row("dense wide 500x5000, 1 alpha", t_sk, t_fr, f"max|dcoef|={np.abs(m.coef_ - ref.coef_).max():.1e}")
-    t_loop, _ = median_time(lambda: [sklm.Ridge(a).fit(X, y) for a in ALPHAS50], 1)
-    t_path, _ = median_time(lambda: ridge_path(X, y, ALPHAS50))
-    row("dense wide, 50 alphas: loop vs ridge_path", t_loop, t_path)
-    t_skcv, skcv = median_time(lambda: sklm.RidgeCV(alphas=ALPHAS50).fit(X, y), 1)
-    t_cv, cv = median_time(lambda: RidgeCV(alphas=ALPHAS50).fit(X, y))
-    row("dense wide, 50 alphas: RidgeCV (LOO)", t_skcv, t_cv, f"alpha_ {skcv.alpha_:.4g} vs {cv.alpha_:.4g}")
+    X, y = sparse_problem(n=sn, p=sp, density=sd)
+    label = f"sparse {sn}x{sp} d={sd:g}"
+    for tol in ((1e-4,) if quick or tiny else (1e-4, 1e-8)):
+        t_sk, ref = median_time(lambda: sklm.Ridge(1.0, solver="sparse_cg", tol=tol).fit(X, y), repeat)
+        t_fr, m = median_time(lambda: Ridge(1.0, solver="cg", tol=tol).fit(X, y), repeat)
+        _pair(out, f"{label}, cg tol={tol:g}", "sklearn Ridge (sparse_cg)", t_sk, "fastreg Ridge (cg)", t_fr,
+              f"resid {normal_residual(X, y, ref.coef_, ref.intercept_, 1.0):.1e}",
+              f"resid {normal_residual(X, y, m.coef_, m.intercept_, 1.0):.1e}",
+              f"{m.n_iter_[0]} iterations")
+    t_loop, _ = median_time(lambda: [sklm.Ridge(a, solver="sparse_cg").fit(X, y) for a in ALPHAS50], repeat)
+    t_path, _ = median_time(lambda: ridge_path(X, y, ALPHAS50), repeat)
+    _pair(out, f"{label}, 50 alphas", "sklearn loop of Ridge (sparse_cg)", t_loop, "fastreg ridge_path",
+          t_path)
+    return out
 
-    X, y = sparse_problem()
-    for tol in (1e-4, 1e-8):
-        t_sk, ref = median_time(lambda: sklm.Ridge(1.0, solver="sparse_cg", tol=tol).fit(X, y), 5)
-        t_fr, m = median_time(lambda: Ridge(1.0, solver="cg", tol=tol).fit(X, y), 5)
-        res_sk = normal_residual(X, y, ref.coef_, ref.intercept_, 1.0)
-        res_fr = normal_residual(X, y, m.coef_, m.intercept_, 1.0)
-        row(f"sparse 20000x50000 d=1e-3, cg tol={tol:g}", t_sk, t_fr,
-            f"resid sk {res_sk:.1e} fr {res_fr:.1e}, it fr {m.n_iter_[0]}")
-    t_loop10, _ = median_time(lambda: [sklm.Ridge(a, solver="sparse_cg").fit(X, y) for a in ALPHAS50[::5]], 1)
-    t_path, _ = median_time(lambda: ridge_path(X, y, ALPHAS50), 1)
-    row("sparse, 50 alphas: loop sparse_cg vs ridge_path", 5 * t_loop10, t_path, "(sklearn loop = 5 x 10 fits)")
-    print()
-    print("| case | sklearn (s) | fastreg (s) | ratio | note |")
-    print("|---|---:|---:|---:|---|")
-    for name, a, b, r, note in rows:
-        print(f"| {name} | {a:.3f} | {b:.3f} | {r:.1f}x | {note} |")
+
+def main(quick=False):
+    print(markdown_table(rows(quick)))
 
 
 if __name__ == "__main__":
-    main()
+    main(quick="--quick" in sys.argv[1:])

@@ -1,0 +1,48 @@
+"""The one timing helper shared by every bench suite (and the row format of ``bench/run.py``)."""
+
+import time
+
+import numpy as np
+
+__all__ = ["median_time", "row", "markdown_table"]
+
+
+def median_time(fn, repeat=3, warmup=True):
+    """``(median seconds, last result)`` of ``repeat`` calls of ``fn()``.
+
+    With ``warmup`` (the default) one untimed call runs first: JIT compilation or a Numba cache
+    load, page faults, BLAS thread start-up. Medians, not means: the bench machine has 2 cores
+    shared with other work.
+    """
+    out = None
+    if warmup:
+        out = fn()
+    times = []
+    for _ in range(max(1, int(repeat))):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), out
+
+
+def row(suite, problem, solver, time_s, ratio_vs_sklearn=None, accuracy="", note=""):
+    """One result row of the common interface ``rows(quick) -> list[dict]``."""
+    return {"suite": suite, "problem": problem, "solver": solver, "time_s": float(time_s),
+            "ratio_vs_sklearn": None if ratio_vs_sklearn is None else float(ratio_vs_sklearn),
+            "accuracy": accuracy, "note": note}
+
+
+def _fmt(v, spec):
+    return "-" if v is None else format(v, spec)
+
+
+def markdown_table(rows):
+    """The rows as a markdown table (problem x solver: time, ratio to scikit-learn, accuracy)."""
+    lines = ["| suite | problem | solver | time (s) | vs scikit-learn | accuracy | note |",
+             "|---|---|---|---:|---:|---|---|"]
+    for r in rows:
+        ratio = r.get("ratio_vs_sklearn")
+        lines.append(f"| {r['suite']} | {r['problem']} | {r['solver']} | {_fmt(r['time_s'], '.4f')} | "
+                     f"{'-' if ratio is None else f'{ratio:.2f}x'} | {r.get('accuracy', '')} | "
+                     f"{r.get('note', '')} |")
+    return "\n".join(lines)
