@@ -1,15 +1,15 @@
 """LassoCV / ElasticNetCV against scikit-learn: 5 folds, 100 alphas, 3 l1_ratios.
 
 ``python bench/bench_cv.py`` prints a table (median of several runs after JIT warm-up, time ratio
-to scikit-learn measured in the same run, and whether the selected alpha is the same);
-``python -m pytest bench/bench_cv.py`` runs the same cases under pytest-benchmark.
+to scikit-learn measured in the same run, and whether the selected alpha is the same; ``--quick``
+for smaller problems); ``python -m pytest bench/bench_cv.py`` runs the same cases under
+pytest-benchmark. :func:`rows` is the common interface used by ``bench/run.py``.
 
 Both libraries run with ``n_jobs=None`` and one BLAS thread (``threadpoolctl``): the bench machine
 has 2 cores shared with other work, where multi-threaded BLAS timings are erratic.
 """
 
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -21,27 +21,40 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, __file__.rsplit("/bench/", 1)[0])
 import fastreg  # noqa: E402
+from bench._timing import markdown_table, median_time, row  # noqa: E402
 
 L1_RATIOS = [0.5, 0.9, 1.0]
+# (n_samples, n_features[, density]) of each problem at each size
+SIZES = {
+    "full": {"dense n>>p": (2000, 200), "dense p>>n": (200, 2000), "sparse": (2000, 1000, 0.02)},
+    "quick": {"dense n>>p": (500, 50), "dense p>>n": (50, 500), "sparse": (500, 250, 0.04)},
+    "tiny": {"dense n>>p": (100, 10), "dense p>>n": (20, 100), "sparse": (100, 50, 0.1)},
+}
 
 
-def problem(name):
-    if name == "dense n>>p (2000x200)":
-        X, y = make_regression(2000, 200, n_informative=20, noise=10.0, random_state=0)
-    elif name == "dense p>>n (200x2000)":
-        X, y = make_regression(200, 2000, n_informative=20, noise=10.0, random_state=0)
-    elif name == "sparse (2000x1000, 2%)":
+def problem(name, size="full"):
+    """``(X, y)`` of problem ``name`` (a key of ``SIZES[size]``, or a full label from PROBLEMS)."""
+    kind = name.split(" (")[0]
+    shape = SIZES[size][kind]
+    if kind == "sparse":
+        n, p, density = shape
         rng = np.random.default_rng(0)
-        X = sparse.random(2000, 1000, density=0.02, format="csc", random_state=0)
-        coef = np.zeros(1000)
+        X = sparse.random(n, p, density=density, format="csc", random_state=0)
+        coef = np.zeros(p)
         coef[:20] = rng.standard_normal(20) * 5
-        y = X @ coef + rng.standard_normal(2000)
+        y = X @ coef + rng.standard_normal(n)
     else:
-        raise KeyError(name)
+        n, p = shape
+        X, y = make_regression(n, p, n_informative=min(20, p), noise=10.0, random_state=0)
     return X, y
 
 
-PROBLEMS = ["dense n>>p (2000x200)", "dense p>>n (200x2000)", "sparse (2000x1000, 2%)"]
+def label(kind, size="full"):
+    shape = SIZES[size][kind]
+    return f"{kind} ({shape[0]}x{shape[1]}" + (f", {shape[2]:.0%})" if len(shape) == 3 else ")")
+
+
+PROBLEMS = [label(kind) for kind in SIZES["full"]]
 ESTIMATORS = {
     "LassoCV": (sk.LassoCV, fastreg.LassoCV, {}),
     "ElasticNetCV": (sk.ElasticNetCV, fastreg.ElasticNetCV, {"l1_ratio": L1_RATIOS}),
@@ -52,15 +65,6 @@ def fit(cls, X, y, **kw):
     with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
         warnings.simplefilter("ignore")
         return cls(cv=5, alphas=100, **kw).fit(X, y)
-
-
-def median_time(cls, X, y, kw, repeat):
-    times, model = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        model = fit(cls, X, y, **kw)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), model
 
 
 @pytest.mark.parametrize("name", PROBLEMS)
@@ -74,21 +78,28 @@ def test_bench_cv(benchmark, name, est, lib):
     benchmark.pedantic(fit, args=(cls, X, y), kwargs=kw, rounds=3, iterations=1)
 
 
-def main(repeat=3):
-    print(f"{'problem':<26}{'estimator':<14}{'sklearn s':>10}{'fastreg s':>10}{'ratio':>8}"
-          f"  same alpha_ (sklearn / fastreg)")
-    for name in PROBLEMS:
-        X, y = problem(name)
+def rows(quick=False, tiny=False, repeat=3):
+    """Benchmark rows (see ``bench/run.py``): LassoCV and ElasticNetCV, scikit-learn then fastreg."""
+    size = "tiny" if tiny else "quick" if quick else "full"
+    out = []
+    for kind in SIZES[size]:
+        X, y = problem(kind, size)
+        name = label(kind, size)
         for est, (sk_cls, fr_cls, kw) in ESTIMATORS.items():
-            fit(fr_cls, X, y, **kw)  # JIT warm-up
-            t_fr, m_fr = median_time(fr_cls, X, y, kw, repeat)
-            t_sk, m_sk = median_time(sk_cls, X, y, kw, repeat)
+            t_fr, m_fr = median_time(lambda: fit(fr_cls, X, y, **kw), repeat)  # warm-up: JIT
+            t_sk, m_sk = median_time(lambda: fit(sk_cls, X, y, **kw), repeat)
             same = np.isclose(m_fr.alpha_, m_sk.alpha_, rtol=1e-8) and (
                 getattr(m_fr, "l1_ratio_", 1.0) == getattr(m_sk, "l1_ratio_", 1.0))
-            print(f"{name:<26}{est:<14}{t_sk:>10.3f}{t_fr:>10.3f}{t_sk / t_fr:>7.1f}x  "
-                  f"{'yes' if same else 'NO'} ({m_sk.alpha_:.4g} / {m_fr.alpha_:.4g})",
-                  flush=True)
+            out.append(row("cv", f"{name}, 5 folds x 100 alphas", f"sklearn {est}", t_sk))
+            out.append(row("cv", f"{name}, 5 folds x 100 alphas", f"fastreg {est}", t_fr, t_sk / t_fr,
+                           "same alpha_" if same else "alpha_ differs",
+                           f"alpha_ {m_sk.alpha_:.4g} / {m_fr.alpha_:.4g}"))
+    return out
+
+
+def main(repeat=3, quick=False):
+    print(markdown_table(rows(quick, repeat=repeat)))
 
 
 if __name__ == "__main__":
-    main()
+    main(quick="--quick" in sys.argv[1:])
