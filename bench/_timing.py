@@ -42,7 +42,7 @@ def markdown_table(rows):
              "|---|---|---|---:|---:|---|---|"]
     for r in rows:
         ratio = r.get("ratio_vs_sklearn")
-        lines.append(f"| {r['suite']} | {r['problem']} | {r['solver']} | {_fmt(r['time_s'], '.4f')} | "
+        lines.append(f"| {r['suite']} | {r['problem']} | {r['solver']} | {_fmt(r['time_s'], '.4g')} | "
                      f"{'-' if ratio is None else f'{ratio:.2f}x'} | {r.get('accuracy', '')} | "
                      f"{r.get('note', '')} |")
     return "\n".join(lines)

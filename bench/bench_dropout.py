@@ -6,16 +6,22 @@ preallocated output except the NumPy expression (which cannot) and torch (which 
     python bench/bench_dropout.py                 # quick: 2e7 float32 elements
     python bench/bench_dropout.py --n 1e8         # the issue's size (needs ~1.6 GB of RAM)
     python -m pytest bench/bench_dropout.py       # pytest-benchmark (quick size, FASTREG_BENCH_N to change)
+
+:func:`rows` is the common interface used by ``bench/run.py`` (no scikit-learn peer: the references
+are np.copyto, the bandwidth floor, and the NumPy expression).
 """
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
 import pytest
 
-from fastreg import dropout
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench._timing import median_time, row  # noqa: E402
+from fastreg import dropout  # noqa: E402
 
 try:
     import torch
@@ -44,14 +50,29 @@ def contenders(x, out, p=P):
     return fns
 
 
-def median_time(fn, repeat):
-    fn()  # warm-up (JIT compile, page faults)
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
+N_FULL = int(1e8)  # the issue's size
+SLOW = ("numpy expression", "torch dropout")
+
+
+def measure(n, dtype=np.float32, repeat=7, slow_repeat=3):
+    """Rows of every contender on ``n`` elements: median time after a warm-up, GB/s (read + write)."""
+    x, out = make(n, np.dtype(dtype))
+    nbytes = 2 * x.nbytes
+    times = {name: median_time(fn, slow_repeat if name in SLOW else repeat)[0]
+             for name, fn in contenders(x, out).items()}
+    problem = f"dropout p={P}, n={n:.3g} {np.dtype(dtype).name}"
+    rows = []
+    for name, t in times.items():
+        note = "reference" if name in ("np.copyto", "numpy expression") else (
+            f"{times['np.copyto'] / t:.2f}x copyto's speed, "
+            f"{times['numpy expression'] / t:.1f}x the NumPy expression's")
+        rows.append(row("dropout", problem, name, t, None, f"{nbytes / t / 1e9:.2f} GB/s", note))
+    return rows
+
+
+def rows(quick=False, tiny=False):
+    """Benchmark rows (see ``bench/run.py``): 1e8 float32 elements (quick: 2e7, tiny: 1e5)."""
+    return measure(int(1e5) if tiny else N_QUICK if quick else N_FULL)
 
 
 def main(argv=None):
@@ -68,10 +89,8 @@ def main(argv=None):
     dropout(x[:10], P, seed=0)
     dropout(x[: 1 << 21], P, seed=0)
     print(f"first-call (compile or cache load) time: {time.perf_counter() - t0:.2f} s")
-    rows = []
-    for name, fn in contenders(x, out).items():
-        rep = args.slow_repeat if name in ("numpy expression", "torch dropout") else args.repeat
-        rows.append((name, median_time(fn, rep)))
+    del x, out
+    rows = [(r["solver"], r["time_s"]) for r in measure(n, args.dtype, args.repeat, args.slow_repeat)]
     t_copy = dict(rows)["np.copyto"]
     t_fast = dict(rows)["fastreg.dropout"]
     print(f"n = {n:.3g} {args.dtype}, p = {P}, bytes counted = read + write = {nbytes / 1e9:.2f} GB")
