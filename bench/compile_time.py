@@ -46,7 +46,8 @@ print(json.dumps({"import": t_import, "first_fit": t_fit, "first_fit_cpu": c_fit
 
 
 def run(layout, cache_dir):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("NUMBA_") or k == "NUMBA_NUM_THREADS"}  # keep the thread pinning
     env["NUMBA_CACHE_DIR"] = str(cache_dir)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     out = subprocess.run([sys.executable, "-c", CHILD, layout], env=env, cwd=ROOT,
@@ -54,21 +55,35 @@ def run(layout, cache_dir):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per cell (median)")
-    args = parser.parse_args(argv)
+LAYOUTS = ("dense", "sparse", "gram")
+
+
+def measure(repeat=3, layouts=LAYOUTS):
+    """Median first-fit times per layout (cold: empty NUMBA_CACHE_DIR; warm: filled by the cold run).
+
+    Returns a list of dicts with keys ``layout``, ``cold_fit``, ``cold_fit_cpu``, ``warm_fit``,
+    ``warm_fit_cpu``, ``import`` (warm run) and ``later_fit`` (a second fit in the same process).
+    """
     rows = []
-    for layout in ("dense", "sparse", "gram"):
+    for layout in layouts:
         cold, warm = [], []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             with tempfile.TemporaryDirectory() as cache_dir:
                 cold.append(run(layout, cache_dir))  # empty cache: compiles
                 warm.append(run(layout, cache_dir))  # same cache: loads
         med = lambda runs, key: statistics.median(r[key] for r in runs)  # noqa: E731
-        rows.append((layout, med(cold, "first_fit"), med(cold, "first_fit_cpu"),
-                     med(warm, "first_fit"), med(warm, "first_fit_cpu"), med(warm, "import"),
-                     med(warm, "second_fit")))
+        rows.append({"layout": layout, "cold_fit": med(cold, "first_fit"),
+                     "cold_fit_cpu": med(cold, "first_fit_cpu"), "warm_fit": med(warm, "first_fit"),
+                     "warm_fit_cpu": med(warm, "first_fit_cpu"), "import": med(warm, "import"),
+                     "later_fit": med(warm, "second_fit")})
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per cell (median)")
+    args = parser.parse_args(argv)
+    rows = [tuple(r.values()) for r in measure(args.repeat)]
     print(f"fastreg first-fit time in a fresh process (median of {args.repeat}), seconds")
     print(f"{'layout':<8} {'cold fit':>9} {'(cpu)':>7} {'warm fit':>9} {'(cpu)':>7} "
           f"{'import':>7} {'later fit':>10}")
