@@ -228,7 +228,7 @@ def bar_chart(rows, path):
 
     labels = [f"{r['suite']}: {r['problem']} | {r['solver']}" for r in rated]
     ratios = [r["ratio_vs_sklearn"] for r in rated]
-    fig, ax = plt.subplots(figsize=(9, 0.28 * len(rated) + 1.2))
+    fig, ax = plt.subplots(figsize=(11, 0.28 * len(rated) + 1.2))
     y = range(len(rated))[::-1]
     ax.barh(list(y), ratios, color=["tab:green" if x >= 1 else "tab:red" for x in ratios])
     ax.set_yticks(list(y), labels, fontsize=7)
@@ -238,7 +238,7 @@ def bar_chart(rows, path):
     for yi, x in zip(y, ratios):
         ax.text(x, yi, f" {x:.2g}x", va="center", fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
     return True
 
