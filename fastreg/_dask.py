@@ -121,9 +121,11 @@ def _combine2(a, b):
         return a
     n = a[0] + b[0]
     wmin = min(a[-1], b[-1])
-    if not isinstance(a, Stats):
+    a_empty = not isinstance(a, Stats) or a.sw == 0
+    b_empty = not isinstance(b, Stats) or b.sw == 0
+    if a_empty:
         return b._replace(n=n, wmin=wmin) if isinstance(b, Stats) else (n, wmin)
-    if not isinstance(b, Stats):
+    if b_empty:
         return a._replace(n=n, wmin=wmin)
     W = a.sw + b.sw
     f = b.sw / W
@@ -288,7 +290,7 @@ def _tree_reduce(parts, func, split_every):
 
 
 def _check_stats(stats, name="X"):
-    if not isinstance(stats, Stats):  # no positive weight at all
+    if not isinstance(stats, Stats) or stats.sw == 0:  # no positive weight at all
         if stats[-1] < 0:
             raise ValueError("Negative values in data passed to sample_weight.")
         raise ValueError("sample_weight must have at least one positive weight; all are zero.")
@@ -336,6 +338,13 @@ def sufficient_statistics(X, y, sample_weight=None, *, split_every=8):
     leaves = [delayed(_chunk_stats, pure=True)(a, b, c) for a, b, c in zip(*_blocks(X, y, sw))]
     (stats,) = dask.compute(_tree_reduce(leaves, _combine_many, split_every))
     return _check_stats(stats)
+
+
+def _empty_stats(marker, p, t):
+    """Statistics of rows without weight: ``sw = 0`` and zeros (the merge treats them as empty)."""
+    n, wmin = marker
+    return Stats(n, 0.0, np.zeros(p), np.zeros(t), np.zeros((p, p)), np.zeros((p, t)),
+                 np.zeros(t), wmin)
 
 
 def _fold_labels(folds, n_samples):
@@ -418,7 +427,13 @@ def fold_statistics(X, y, folds, sample_weight=None, *, split_every=8):
     leaves = [delayed(_chunk_fold_stats, pure=True)(a, b, c, d, int(s), bounds, k)
               for a, b, c, d, s in zip(*_blocks(X, y, sw), lb, starts)]
     (per_fold,) = dask.compute(_tree_reduce(leaves, _combine_folds, split_every))
-    per_fold = [_check_stats(s) for s in per_fold]
+    p, t = X.shape[1], 1 if y.ndim == 1 else y.shape[1]
+    for f, s in enumerate(per_fold):  # a held-out fold may have no weight (undefined error)
+        if s is None:
+            raise ValueError(f"folds: fold {f} has no rows.")
+        if isinstance(s, Stats) or s[-1] < 0:
+            _check_stats(s)
+    per_fold = [s if isinstance(s, Stats) else _empty_stats(s, p, t) for s in per_fold]
     # prefix[f] merges folds < f, suffix[f] folds >= f
     prefix, suffix = [None], [None]
     for f in range(k):
