@@ -4,6 +4,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin
 
+from sklearn.utils.validation import check_is_fitted
+
 from .._validation import is_dask_array, validate_X_predict
 
 __all__ = ["LinearRegressorBase"]
@@ -13,6 +15,7 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
     """Base class: ``predict(X) = X @ coef_.T + intercept_``; subclasses implement ``fit``."""
 
     def _decision_function(self, X):
+        check_is_fitted(self, "coef_")
         X = validate_X_predict(self, X)
         coef = self.coef_
         if sparse.issparse(X):
