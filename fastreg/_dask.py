@@ -140,17 +140,18 @@ def _combine2(a, b):
 
 
 def _combine_many(parts):
-    return reduce(_combine2, parts, None)
+    return reduce(_combine2, map(_unbox, parts), None)
 
 
 def _chunk_fold_stats(X, y, w, labels, start, bounds, n_folds):
     """Per-fold statistics of one block: a tuple with one entry (or None) per fold.
 
     Fold labels are ``labels`` (a block of per-row fold ids) or, when it is None, computed from
-    the block's first row ``start`` and the contiguous fold boundaries ``bounds``.
+    the block's first row ``start`` (a 1-element array) and the contiguous fold boundaries.
     """
     X = np.asarray(X)
     m = X.shape[0]
+    start = int(np.asarray(start).ravel()[0])
     if labels is None:
         labels = np.searchsorted(bounds, np.arange(start, start + m), side="right") - 1
     labels = np.asarray(labels).ravel()
@@ -166,7 +167,7 @@ def _chunk_fold_stats(X, y, w, labels, start, bounds, n_folds):
 
 
 def _combine_folds(parts):
-    return tuple(_combine_many(col) for col in zip(*parts))
+    return tuple(_combine_many(col) for col in zip(*map(_unbox, parts)))
 
 
 def combine(stats):
@@ -272,11 +273,35 @@ def check_dask_input(X, y, sample_weight=None):
     return X, y, sw
 
 
-def _blocks(X, y, sw):
-    xb = X.to_delayed().ravel()
-    yb = y.to_delayed().ravel()
-    wb = [None] * len(xb) if sw is None else sw.to_delayed().ravel()
-    return xb, yb, wb
+def _box_stats(X, y, w, *args):
+    out = np.empty(1, dtype=object)
+    out[0] = _chunk_fold_stats(X, y, w, *args) if args else _chunk_stats(X, y, w)
+    return out
+
+
+def _per_chunk(X, y, sw, labels=None, starts=None, bounds=None, n_folds=None):
+    """One delayed per row chunk holding that chunk's statistics (a 1-element object array).
+
+    A blockwise task per chunk, so that dask fuses the chunk's read (or generation) into the
+    statistics task: the chunk is never stored on a worker, nor moved between workers.
+    """
+    import dask.array as da
+
+    # no contracted index (each argument is one block per row chunk): keeps the task fusable
+    args = [X, "ij", y, "ij" if y.ndim == 2 else "i", sw, None if sw is None else "i"]
+    if n_folds is not None:
+        if labels is None:
+            args += [None, None]
+        else:
+            args += [labels, "i"]
+        args += [da.from_array(starts, chunks=1), "i", bounds, None, n_folds, None]
+    out = da.blockwise(_box_stats, "ij", *args, dtype=object, align_arrays=False,
+                       adjust_chunks={"i": 1, "j": 1}, meta=np.empty((0, 0), dtype=object))
+    return list(out.to_delayed(optimize_graph=True).ravel())
+
+
+def _unbox(part):
+    return part[0] if isinstance(part, np.ndarray) else part
 
 
 def _tree_reduce(parts, func, split_every):
@@ -332,12 +357,11 @@ def sufficient_statistics(X, y, sample_weight=None, *, split_every=8):
     (6, [5.0, 6.0], True)
     """
     import dask
-    from dask import delayed
 
     X, y, sw = check_dask_input(X, y, sample_weight)
-    leaves = [delayed(_chunk_stats, pure=True)(a, b, c) for a, b, c in zip(*_blocks(X, y, sw))]
+    leaves = _per_chunk(X, y, sw)
     (stats,) = dask.compute(_tree_reduce(leaves, _combine_many, split_every))
-    return _check_stats(stats)
+    return _check_stats(_unbox(stats))
 
 
 def _empty_stats(marker, p, t):
@@ -413,20 +437,17 @@ def fold_statistics(X, y, folds, sample_weight=None, *, split_every=8):
     """
     import dask
     import dask.array as da
-    from dask import delayed
 
     X, y, sw = check_dask_input(X, y, sample_weight)
     labels, bounds, k = _fold_labels(folds, X.shape[0])
-    starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
-    if labels is None:
-        lb = [None] * len(starts)
-    else:
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(np.int64)
+    if labels is not None:
         if not isinstance(labels, da.Array):
             labels = da.from_array(np.asarray(labels), chunks=(X.chunks[0],))
-        lb = labels.rechunk((X.chunks[0],)).to_delayed().ravel()
-    leaves = [delayed(_chunk_fold_stats, pure=True)(a, b, c, d, int(s), bounds, k)
-              for a, b, c, d, s in zip(*_blocks(X, y, sw), lb, starts)]
+        labels = labels.rechunk((X.chunks[0],))
+    leaves = _per_chunk(X, y, sw, labels, starts, bounds, k)
     (per_fold,) = dask.compute(_tree_reduce(leaves, _combine_folds, split_every))
+    per_fold = _unbox(per_fold)
     p, t = X.shape[1], 1 if y.ndim == 1 else y.shape[1]
     for f, s in enumerate(per_fold):  # a held-out fold may have no weight (undefined error)
         if s is None:
