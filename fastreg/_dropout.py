@@ -181,7 +181,9 @@ def dropout(x, p=0.5, *, seed=None, training=True, out=None):
 
 
 def dropout_backward(grad, p, *, seed, out=None):
-    """Gradient of :func:`dropout`: ``grad * mask / (1 - p)``, regenerating the mask from ``seed``.
+    """Gradient of :func:`dropout`, regenerating the mask from ``seed``.
+
+    ``dx = grad * m / (1 - p)``, with ``m`` the forward pass's keep-mask (never stored).
 
     Parameters
     ----------

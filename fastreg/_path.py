@@ -20,7 +20,7 @@ from ._validation import (check_choice, check_interval, check_penalty_factor, ch
                           is_dask_array)
 
 __all__ = ["PathResult", "Design", "make_design", "alpha_grid", "alpha_max", "solve_path", "prepare",
-           "enet_path", "lasso_path"]
+           "enet_path", "lasso_path", "penalized_correlations"]
 
 _CONVERGENCE_MSG = (
     "Objective did not converge. You might want to increase the number of iterations, check "
@@ -204,11 +204,69 @@ def make_design(prep, precompute="auto", gram=None):
     return Design("gram", gram, col_norm2, np.asarray(Zty, dtype=dtype), yy, n_samples)
 
 
-def alpha_max(Zty, n_samples, l1_ratio, positive=False, penalty_factor=None):
-    """Smallest alpha for which all coefficients are zero.
+def _gram_columns(design, cols):
+    """``Z^T Z[:, cols]``, shape (n_features, len(cols)), for any layout (cols is a small set)."""
+    if design.kind == "gram":
+        return np.asarray(design.data[:, cols], dtype=np.float64)
+    if design.kind == "dense":
+        Z = design.data
+        return np.asarray(Z.T @ Z[:, cols], dtype=np.float64)
+    data, indices, indptr, mean, v, c, aux = design.data
+    n_features = mean.shape[0]
+    A = sparse.csc_matrix((data, indices, indptr), shape=(v.shape[0], n_features))
+    ZU = A[:, cols].toarray().astype(np.float64) - np.outer(v, mean[cols])
+    return np.asarray(A.T @ ZU) - np.outer(mean, v @ ZU)
 
-    ``alpha_max = max_j |Z_j^T z| / (n_samples * l1_ratio * pf_j)`` over penalized features
-    (the largest positive correlation when ``positive``).
+
+def _nnls_gram(G, b):
+    """``argmin_{w >= 0} w^T G w / 2 - b^T w`` for a small PSD ``G`` (via an equivalent NNLS)."""
+    from scipy.optimize import nnls
+
+    s, Q = np.linalg.eigh(G)
+    keep = s > s.max(initial=0.0) * G.shape[0] * np.finfo(np.float64).eps
+    sq = np.sqrt(s[keep])
+    A = sq[:, None] * Q[:, keep].T
+    rhs = (Q[:, keep].T @ b) / sq
+    return nnls(A, rhs)[0]
+
+
+def penalized_correlations(design, penalty_factor=None, positive=False, Zty=None):
+    """``Z^T r`` where ``r`` is the residual of the least-squares fit on the unpenalized features.
+
+    With penalty factors equal to zero, the unpenalized features are nonzero at every alpha:
+    the path's first point fits them alone (least squares, non-negative when ``positive``),
+    and alpha_max comes from the correlations of the penalized features with that residual.
+    Without unpenalized features this is ``Z^T z`` (``Zty``, by default ``design.Zty``).
+
+    Returns
+    -------
+    ndarray of shape (n_features,) or (n_features, n_targets)
+    """
+    Zty = design.Zty if Zty is None else Zty
+    if penalty_factor is None:
+        return Zty
+    free = np.flatnonzero(np.asarray(penalty_factor) == 0)
+    if free.size == 0:
+        return Zty
+    GU = _gram_columns(design, free)
+    GUU = GU[free]
+    b = np.asarray(Zty, dtype=np.float64)[free]
+    if positive:
+        B = b.reshape(free.size, -1)
+        wU = np.column_stack([_nnls_gram(GUU, B[:, k]) for k in range(B.shape[1])])
+        wU = wU.reshape(b.shape)
+    else:
+        wU = np.linalg.lstsq(GUU, b, rcond=None)[0]
+    return (np.asarray(Zty, dtype=np.float64) - GU @ wU).astype(np.asarray(Zty).dtype, copy=False)
+
+
+def alpha_max(Zty, n_samples, l1_ratio, positive=False, penalty_factor=None):
+    """Smallest alpha for which all penalized coefficients are zero.
+
+    ``alpha_max = max_j |Z_j^T r| / (n_samples * l1_ratio * pf_j)`` over penalized features
+    (the largest positive correlation when ``positive``). ``Zty`` holds the correlations
+    ``Z^T r``: with unpenalized features (``pf_j = 0``), ``r`` must be the residual after fitting
+    them (:func:`penalized_correlations`); otherwise ``r = z``.
     """
     corr = Zty if Zty.ndim == 1 else np.abs(Zty).max(axis=1)
     corr = np.maximum(corr, 0) if positive else np.abs(corr)
@@ -481,6 +539,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
             Zty = check_array(Xy, ensure_2d=False, dtype=np.float64, input_name="Xy")
             if Zty.shape[0] != n_features:
                 raise ValueError(f"Xy must have {n_features} rows, got shape {Zty.shape}.")
+        Zty = penalized_correlations(design, pf, positive, Zty)
         alphas = alpha_grid(Zty, n_samples, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
                             positive=positive, penalty_factor=pf)
     else:

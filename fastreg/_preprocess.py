@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-__all__ = ["Preprocessed", "preprocess_data", "set_intercept"]
+__all__ = ["Preprocessed", "compute_offsets", "preprocess_data", "set_intercept"]
 
 
 @dataclass
@@ -55,6 +55,36 @@ class Preprocessed:
         return self.sqrt_sw
 
 
+def compute_offsets(X, y, *, fit_intercept, sample_weight=None):
+    """Weighted column means of X and y (zeros without intercept), in X's dtype.
+
+    Factored out of :func:`preprocess_data` for solvers that center on the fly (e.g. block-wise
+    Gram matrices) and must not copy X.
+
+    Returns
+    -------
+    X_offset : ndarray of shape (n_features,)
+    y_offset : scalar or ndarray of shape (n_targets,)
+    """
+    dtype = X.dtype
+    n_features = X.shape[1]
+    if fit_intercept:
+        if sparse.issparse(X):
+            if sample_weight is None:
+                X_offset = np.asarray(X.mean(axis=0)).ravel().astype(dtype)
+            else:
+                X_offset = np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
+                X_offset = X_offset.astype(dtype)
+        else:
+            X_offset = np.average(X, axis=0, weights=sample_weight).astype(dtype, copy=False)
+        y_offset = np.average(y, axis=0, weights=sample_weight)
+        y_offset = y_offset.astype(dtype) if isinstance(y_offset, np.ndarray) else dtype.type(y_offset)
+    else:
+        X_offset = np.zeros(n_features, dtype=dtype)
+        y_offset = np.zeros(y.shape[1], dtype=dtype) if y.ndim == 2 else dtype.type(0.0)
+    return X_offset, y_offset
+
+
 def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
     """Center (weighted) and rescale rows by ``sqrt(sample_weight)``.
 
@@ -78,20 +108,7 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
     is_sparse = sparse.issparse(X)
     sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight).astype(dtype, copy=False)
 
-    if fit_intercept:
-        if is_sparse:
-            if sample_weight is None:
-                X_offset = np.asarray(X.mean(axis=0)).ravel().astype(dtype)
-            else:
-                X_offset = np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
-                X_offset = X_offset.astype(dtype)
-        else:
-            X_offset = np.average(X, axis=0, weights=sample_weight).astype(dtype, copy=False)
-        y_offset = np.average(y, axis=0, weights=sample_weight)
-        y_offset = y_offset.astype(dtype) if isinstance(y_offset, np.ndarray) else dtype.type(y_offset)
-    else:
-        X_offset = np.zeros(n_features, dtype=dtype)
-        y_offset = np.zeros(y.shape[1], dtype=dtype) if y.ndim == 2 else dtype.type(0.0)
+    X_offset, y_offset = compute_offsets(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
 
     if is_sparse:
         Xp = sparse.csc_matrix(X)

@@ -3,7 +3,6 @@
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin
-
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import is_dask_array, validate_X_predict

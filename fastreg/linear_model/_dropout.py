@@ -124,7 +124,7 @@ class DropoutRegressor(LinearRegressorBase):
     n_iter_ : int
         Epochs run ('sgd'); 1 for 'marginalized'.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
 
     Examples
     --------

@@ -1,0 +1,306 @@
+"""The one cross-validation driver for path estimators (LassoCV, ElasticNetCV, RidgeCV's k-fold mode).
+
+For every (parameter, fold) pair, a *path function* fits a whole regularization path on the
+fold's training rows (warm-started, so a path costs little more than its slowest alpha), and
+the driver scores every point of the path on the fold's held-out rows by (weighted) mean squared
+error. Tasks run through :class:`joblib.Parallel` with ``prefer="threads"``: the Numba kernels
+release the GIL, so threads use every core without copying X; under
+``joblib.parallel_backend('dask')`` the very same tasks run on a Dask cluster.
+
+Everything here works on plain arrays; the estimators in :mod:`fastreg.linear_model._cv` only
+validate, call :func:`enet_cv` and store attributes.
+"""
+
+import time
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from scipy import sparse
+from threadpoolctl import threadpool_limits
+
+from ._path import alpha_grid, penalized_correlations, prepare, solve_path
+
+__all__ = ["cv_path_scores", "select_alpha", "enet_cv", "fold_arrays"]
+
+
+# --------------------------------------------------------------------------------------------
+# The general driver
+# --------------------------------------------------------------------------------------------
+def _rows(X, idx, fmt):
+    if sparse.issparse(X):
+        return X[idx].asformat(fmt)
+    return np.asfortranarray(X[idx]) if fmt == "csc" else X[idx]
+
+
+def fold_arrays(X, y, sample_weight, train, test):
+    """Training and held-out rows of one fold.
+
+    Training weights are rescaled to sum to the number of training rows (scikit-learn's
+    convention); held-out weights are used as given, to weight the held-out squared errors.
+
+    Returns
+    -------
+    train : tuple (X_train, y_train, sw_train)
+    test : tuple (X_test, y_test, sw_test)
+        ``sw_*`` are None when ``sample_weight`` is None. Sparse X comes back as CSC (train) and
+        CSR (test).
+    """
+    return _train_arrays(X, y, sample_weight, train), _test_arrays(X, y, sample_weight, test)
+
+
+def _train_arrays(X, y, sample_weight, train):
+    sw_train = None
+    if sample_weight is not None:
+        sw_train = np.array(sample_weight[train], dtype=X.dtype)
+        sw_train *= sw_train.shape[0] / sw_train.sum()
+    return _rows(X, train, "csc"), y[train], sw_train
+
+
+def _test_arrays(X, y, sample_weight, test):
+    return _rows(X, test, "csr"), y[test], None if sample_weight is None else sample_weight[test]
+
+
+def _held_out_mse(path, X_test, y_test, sw_test):
+    """MSE of every point of a path on held-out rows, averaged over targets: (n_alphas,)."""
+    coefs = np.asarray(path.coefs)
+    intercepts = np.asarray(path.intercepts)
+    if coefs.ndim == 2:  # one target
+        coefs = coefs[np.newaxis]
+        intercepts = intercepts[np.newaxis]
+    y_test = y_test.reshape(y_test.shape[0], -1)
+    mse = np.empty((coefs.shape[0], coefs.shape[2]))
+    for k in range(coefs.shape[0]):
+        pred = X_test @ coefs[k]  # (n_test, n_alphas)
+        pred = np.asarray(pred)
+        res = pred + intercepts[k] - y_test[:, k:k + 1]
+        sq = res * res
+        mse[k] = sq.mean(axis=0) if sw_test is None else np.average(sq, axis=0, weights=sw_test)
+    return mse.mean(axis=0)
+
+
+def _default_prepare(X_train, y_train, sw_train):
+    return X_train, y_train, sw_train
+
+
+def _run_task(fit_path, prepare_fold, state, X, y, sample_weight, train, test, param, i_param,
+              i_fold, n_folds, verbose):
+    t0 = time.perf_counter()
+    if state is None:
+        state = prepare_fold(*_train_arrays(X, y, sample_weight, train))
+    X_test, y_test, sw_test = _test_arrays(X, y, sample_weight, test)
+    path = fit_path(state, param)
+    mse = _held_out_mse(path, X_test, y_test, sw_test)
+    if verbose:
+        print(f"[fastreg CV] fold {i_fold + 1}/{n_folds}, parameter {i_param + 1} ({param!r}): "
+              f"{mse.shape[0]} alphas in {time.perf_counter() - t0:.2f}s, "
+              f"best fold MSE {np.min(mse):.4g}", flush=True)
+    return mse
+
+
+def _prepare_task(prepare_fold, X, y, sample_weight, train):
+    return prepare_fold(*_train_arrays(X, y, sample_weight, train))
+
+
+def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
+                   sample_weight=None, n_jobs=None, verbose=0):
+    """Held-out mean squared error along a regularization path, for every fold and parameter.
+
+    The driver behind every ``*CV`` estimator of fastreg. The work is split into one task per
+    ``(param, fold)`` and run by :class:`joblib.Parallel` with ``prefer="threads"`` (fastreg's
+    kernels release the GIL); any joblib backend may be used, e.g. Dask through
+    ``joblib.parallel_backend('dask')``.
+
+    Parameters
+    ----------
+    fit_path : callable
+        ``fit_path(state, param) -> path``, fitting a whole path on one fold's training rows.
+        ``path`` has attributes ``coefs`` of shape (n_features, n_alphas) (or (n_targets,
+        n_features, n_alphas)) and ``intercepts`` of shape (n_alphas,) (or (n_targets,
+        n_alphas)) in the units of the original X and y, e.g. a :class:`fastreg._path.PathResult`.
+        Every fold and param must give the same n_alphas.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    folds : list of (train, test) index arrays
+    params : sequence, default=(None,)
+        One path per fold and element (e.g. the l1_ratios).
+    prepare_fold : callable, optional
+        ``prepare_fold(X_train, y_train, sw_train) -> state``: work shared by every param of a
+        fold (centering, a Gram matrix, an SVD...), done once per fold. The default state is the
+        tuple ``(X_train, y_train, sw_train)``; ``sw_train`` sums to the number of training rows.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Weights for fitting (rescaled per fold) and for the held-out MSE (weighted average).
+    n_jobs : int, optional
+        Number of joblib workers.
+    verbose : int or bool, default=0
+        Print one line per task (fold x param) with its number of alphas and time.
+
+    Returns
+    -------
+    mse : ndarray of shape (n_params, n_folds, n_alphas)
+        Held-out MSE, averaged over targets (scikit-learn's convention).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import KFold
+    >>> from fastreg._cv import cv_path_scores
+    >>> from fastreg._path import prepare, solve_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 4)); y = X[:, 0] + 0.1 * rng.standard_normal(60)
+    >>> def fit_path(state, l1_ratio):
+    ...     Xt, yt, swt = state
+    ...     prep, design = prepare(Xt, yt, fit_intercept=True, sample_weight=swt)
+    ...     return solve_path(prep, design, [1.0, 0.1, 0.01], l1_ratio=l1_ratio)
+    >>> mse = cv_path_scores(fit_path, X, y, list(KFold(3).split(X)), params=[1.0, 0.5])
+    >>> mse.shape
+    (2, 3, 3)
+    """
+    prepare_fold = _default_prepare if prepare_fold is None else prepare_fold
+    params = list(params)
+    folds = [(np.asarray(tr), np.asarray(te)) for tr, te in folds]
+    n_folds = len(folds)
+    states = [None] * n_folds
+    # Parallel workers each get one BLAS thread (no oversubscription of the cores).
+    with threadpool_limits(1 if effective_n_jobs(n_jobs) > 1 else None, user_api="blas"):
+        if len(params) > 1 and prepare_fold is not _default_prepare:
+            # shared per-fold work done once, then reused by every param of the fold
+            states = Parallel(n_jobs=n_jobs, prefer="threads")(
+                delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr) for tr, _ in folds
+            )
+        jobs = (
+            delayed(_run_task)(fit_path, prepare_fold, states[i_fold], X, y, sample_weight, tr,
+                               te, param, i_param, i_fold, n_folds, verbose)
+            for i_param, param in enumerate(params)
+            for i_fold, (tr, te) in enumerate(folds)
+        )
+        mse = Parallel(n_jobs=n_jobs, prefer="threads")(jobs)
+    return np.asarray(mse, dtype=np.float64).reshape(len(params), n_folds, -1)
+
+
+def select_alpha(mse_paths, alphas):
+    """The minimum-MSE and one-standard-error choices from CV errors.
+
+    Parameters
+    ----------
+    mse_paths : ndarray of shape (n_params, n_folds, n_alphas)
+    alphas : ndarray of shape (n_params, n_alphas)
+        Decreasing alphas of each param's path.
+
+    Returns
+    -------
+    i_param : int
+        Param with the smallest mean CV error (the first one on ties, as scikit-learn).
+    i_min : int
+        Index of the alpha with the smallest mean CV error on that param's path.
+    i_1se : int
+        glmnet's one-standard-error rule: the largest alpha of that path whose mean error is
+        within one standard error (``std(ddof=1) / sqrt(n_folds)`` over folds) of the minimum.
+    mean, se : ndarrays of shape (n_params, n_alphas)
+    """
+    mse_paths = np.asarray(mse_paths, dtype=np.float64)
+    n_folds = mse_paths.shape[1]
+    mean = mse_paths.mean(axis=1)
+    se = (mse_paths.std(axis=1, ddof=1) / np.sqrt(n_folds) if n_folds > 1
+          else np.zeros_like(mean))
+    best = np.inf
+    i_param = i_min = 0
+    for p in range(mean.shape[0]):
+        i = int(np.argmin(mean[p]))
+        if mean[p, i] < best:
+            best, i_param, i_min = mean[p, i], p, i
+    threshold = mean[i_param, i_min] + se[i_param, i_min]
+    alpha_row = np.asarray(alphas)[i_param]
+    ok = np.flatnonzero(mean[i_param] <= threshold)
+    i_1se = int(ok[np.argmax(alpha_row[ok])])
+    return i_param, i_min, i_1se, mean, se
+
+
+# --------------------------------------------------------------------------------------------
+# The elastic-net family
+# --------------------------------------------------------------------------------------------
+class _EnetFold:
+    """Per-fold path function of the elastic net: ``prepare`` once, ``solve_path`` per l1_ratio."""
+
+    def __init__(self, alphas_per_param, fit_intercept, precompute, penalty_factor, positive,
+                 path_params, verbose):
+        self.alphas_per_param = alphas_per_param
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.path_params = path_params
+        self.verbose = verbose
+
+    def prepare(self, X_train, y_train, sw_train):
+        # sw_train already sums to n_train; prepare() would rescale it identically
+        return prepare(X_train, y_train, fit_intercept=self.fit_intercept,
+                       sample_weight=sw_train, copy_X=False, precompute=self.precompute)
+
+    def __call__(self, state, param):
+        prep, design = state
+        i_param, l1_ratio = param
+        return solve_path(prep, design, self.alphas_per_param[i_param], l1_ratio=l1_ratio,
+                          penalty_factor=self.penalty_factor, positive=self.positive,
+                          warn=False, verbose=self.verbose > 1, **self.path_params)
+
+
+def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_intercept=True,
+            sample_weight=None, precompute="auto", penalty_factor=None, positive=False,
+            path_params=None, n_jobs=None, verbose=0):
+    """Cross-validated elastic-net paths: alpha grids, held-out MSE, and the chosen alphas.
+
+    The alpha grid of each l1_ratio is computed once on the whole (centered, weighted) data,
+    accounting for unpenalized features; each fold then runs a warm-started path on its
+    training rows over that grid and is scored on its held-out rows (scikit-learn's
+    ``LinearModelCV`` procedure).
+
+    Parameters
+    ----------
+    X : ndarray (F-ordered) or CSC matrix of shape (n_samples, n_features)
+        Validated float data; never modified.
+    y : ndarray of shape (n_samples,)
+    l1_ratios : sequence of float
+    alphas : ndarray of shape (n_alphas,), optional
+        Decreasing alphas shared by every l1_ratio; the default grid otherwise.
+    n_alphas, eps : int, float
+        The default grid: ``n_alphas`` values geometric from alpha_max to ``eps * alpha_max``.
+    folds : list of (train, test) index arrays
+    fit_intercept, sample_weight, precompute, penalty_factor, positive
+        As in :func:`fastreg.enet_path`.
+    path_params : dict, optional
+        ``tol``, ``max_iter``, ``selection``, ``random_state``, ``screening``, ``gap_freq``.
+    n_jobs, verbose
+        As in :func:`cv_path_scores`; ``verbose > 1`` also prints one line per alpha.
+
+    Returns
+    -------
+    dict
+        ``alphas`` (n_l1_ratios, n_alphas), ``mse_paths`` (n_l1_ratios, n_folds, n_alphas),
+        ``i_l1_ratio``, ``i_min``, ``i_1se``, ``mean``, ``se``, and the full-data ``prep`` and
+        ``design`` (reusable for the final fit).
+    """
+    path_params = {} if path_params is None else dict(path_params)
+    l1_ratios = [float(r) for r in l1_ratios]
+    prep, design = prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
+                           copy_X=True, precompute=precompute)
+    if alphas is None:
+        corr = penalized_correlations(design, penalty_factor, positive)
+        grids = np.array([alpha_grid(corr, X.shape[0], l1_ratio=r, eps=eps, n_alphas=n_alphas,
+                                     positive=positive, penalty_factor=penalty_factor)
+                          for r in l1_ratios])
+    else:
+        grids = np.tile(np.asarray(alphas, dtype=np.float64), (len(l1_ratios), 1))
+
+    fold_precompute = True if isinstance(precompute, np.ndarray) else precompute
+    fold = _EnetFold(grids, fit_intercept, fold_precompute, penalty_factor, positive,
+                     path_params, int(verbose))
+    if verbose:
+        print(f"[fastreg CV] {len(folds)} folds x {len(l1_ratios)} l1_ratios x "
+              f"{grids.shape[1]} alphas", flush=True)
+    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=X.dtype)
+    mse_paths = cv_path_scores(fold, X, y, folds, params=list(enumerate(l1_ratios)),
+                               prepare_fold=fold.prepare, sample_weight=sw, n_jobs=n_jobs,
+                               verbose=verbose)
+    i_param, i_min, i_1se, mean, se = select_alpha(mse_paths, grids)
+    return dict(alphas=grids, mse_paths=mse_paths, i_l1_ratio=i_param, i_min=i_min, i_1se=i_1se,
+                mean=mean, se=se, prep=prep, design=design)

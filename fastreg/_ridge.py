@@ -1,0 +1,887 @@
+"""Ridge regression solvers on plain arrays (no estimator objects).
+
+Every function here minimizes, for each target and each ``alpha``,
+
+    sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||_2^2
+
+(scikit-learn's Ridge objective; sample weights ``s_i`` are *not* normalized, ``b`` is not penalized).
+With an intercept the problem is reduced to the intercept-free problem in the centered, weighted design
+``A = diag(sqrt(s)) (X - 1 xbar^T)`` and ``z = sqrt(s) (y - ybar)``, and ``b = ybar - xbar^T w``.
+
+Solvers
+-------
+cholesky
+    Primal ``(A^T A + alpha I) w = A^T z`` when ``n >= p`` (``A^T A`` is accumulated block by block
+    from the caller's dense X, which is never copied), dual ``w = A^T (A A^T + alpha I)^{-1} z``
+    when ``p > n``.  Falls back to ``svd`` when the factor reveals an ill-conditioned system.
+svd
+    Thin SVD of ``A``; stable for rank-deficient and ill-conditioned X, and shares one factorization
+    between many alphas.
+cg
+    Matrix-free Jacobi-preconditioned conjugate gradient (Numba kernels in
+    :mod:`fastreg._kernels.ridge`) on the primal normal equations, or on the dual ones when ``p > n``;
+    sparse X is never densified and never centered explicitly.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg, sparse
+
+from ._kernels import ridge as _k
+from ._preprocess import compute_offsets, preprocess_data
+
+__all__ = [
+    "ridge_solve",
+    "ridge_path",
+    "ridge_from_gram",
+    "ridge_loo",
+    "ridge_cv_kfold",
+    "ridge_cg_iterates",
+    "SOLVERS",
+]
+
+SOLVERS = ("auto", "cholesky", "svd", "cg")
+_BLOCK_BYTES = 1 << 21  # row blocks of about 2 MB when centering on the fly
+
+
+# ---------------------------------------------------------------------------------------------
+# The centered, weighted design A, without copying X when it can be avoided
+# ---------------------------------------------------------------------------------------------
+class _Design:
+    """``A = diag(sqrt(s)) (X - 1 xbar^T)`` with products and Gram matrices (in float64).
+
+    mode 'explicit': ``A`` is stored (dense, F-ordered, already centered and scaled).
+    mode 'blocked' : the caller's dense X is kept; A is formed by row blocks on the fly.
+    mode 'sparse'  : ``Xs = diag(sqrt(s)) X`` (CSC) is kept; ``A = Xs - c xbar^T`` implicitly.
+    """
+
+    def __init__(self, mode, X, xbar, sqrt_sw):
+        self.mode = mode
+        self.X = X
+        self.n, self.p = X.shape
+        self.dtype = X.dtype
+        self.xbar = xbar
+        self.sqrt_sw = sqrt_sw
+        if mode == "sparse":
+            self.c = np.ones(self.n, dtype=self.dtype) if sqrt_sw is None else sqrt_sw
+            self._csr = None
+
+    @property
+    def csr(self):
+        if self._csr is None:
+            self._csr = self.X.tocsr()
+        return self._csr
+
+    def _block_rows(self):
+        return max(64, _BLOCK_BYTES // (8 * max(self.p, 1)))
+
+    def rows(self, start, stop, dtype=np.float64):
+        """Dense rows ``A[start:stop]``."""
+        if self.mode == "explicit":
+            return np.asarray(self.X[start:stop], dtype=dtype)
+        if self.mode == "blocked":
+            B = np.subtract(self.X[start:stop], self.xbar, dtype=dtype)
+            if self.sqrt_sw is not None:
+                B *= self.sqrt_sw[start:stop, None]
+            return B
+        B = self.csr[start:stop].toarray().astype(dtype, copy=False)
+        B -= np.outer(self.c[start:stop], self.xbar)
+        return B
+
+    def iter_rows(self, dtype=np.float64):
+        bs = self._block_rows()
+        for start in range(0, self.n, bs):
+            stop = min(start + bs, self.n)
+            yield start, stop, self.rows(start, stop, dtype)
+
+    def gram_cross(self, z):
+        """``(A^T A, A^T z)`` in float64, in one pass over X."""
+        if self.mode != "blocked":
+            return self.gram(), self.rmatmul(z)
+        G = np.zeros((self.p, self.p))
+        b = np.zeros((self.p, z.shape[1]))
+        for start, stop, B in self.iter_rows():
+            G += B.T @ B
+            b += B.T @ z[start:stop]
+        return G, b
+
+    def gram(self):
+        """``A^T A`` (p x p, float64)."""
+        if self.mode == "explicit":
+            A = self.X if self.dtype == np.float64 else self.X.astype(np.float64)
+            return A.T @ A
+        if self.mode == "sparse":
+            Xs = self.X.astype(np.float64)
+            G = (Xs.T @ Xs).toarray()
+            u = np.asarray(Xs.T @ self.c.astype(np.float64)).ravel()
+            xb = self.xbar.astype(np.float64)
+            G -= np.outer(xb, u) + np.outer(u, xb)
+            G += (self.c.astype(np.float64) @ self.c) * np.outer(xb, xb)
+            return G
+        G = np.zeros((self.p, self.p))
+        for _, _, B in self.iter_rows():
+            G += B.T @ B
+        return G
+
+    def kernel(self):
+        """``A A^T`` (n x n, float64)."""
+        if self.mode == "sparse":
+            Xs = self.X.astype(np.float64)
+            K = (Xs @ Xs.T).toarray()
+            v = np.asarray(Xs @ self.xbar.astype(np.float64)).ravel()
+            c = self.c.astype(np.float64)
+            K -= np.outer(v, c) + np.outer(c, v)
+            K += (self.xbar.astype(np.float64) @ self.xbar) * np.outer(c, c)
+            return K
+        A = self.dense()
+        return A @ A.T
+
+    def dense(self, dtype=np.float64):
+        """The whole of A as a dense F-ordered array."""
+        if self.mode == "explicit":
+            return np.asarray(self.X, dtype=dtype, order="F")
+        return np.asfortranarray(self.rows(0, self.n, dtype))
+
+    def rmatmul(self, Z):
+        """``A^T Z`` for Z of shape (n, m), in float64."""
+        Z = np.asarray(Z, dtype=np.float64)
+        if self.mode == "explicit":
+            return self.X.T @ Z if self.dtype == np.float64 else self.X.T.astype(np.float64) @ Z
+        if self.mode == "sparse":
+            return np.asarray(self.X.T @ Z) - np.outer(self.xbar, self.c @ Z)
+        out = np.zeros((self.p, Z.shape[1]))
+        for start, stop, B in self.iter_rows():
+            out += B.T @ Z[start:stop]
+        return out
+
+
+def _make_design(X, y, *, fit_intercept, sample_weight, copy_X, explicit=False):
+    """Design and right-hand side ``z`` (n x t, float array in X's dtype) for a validated problem."""
+    if sparse.issparse(X):
+        pre = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X)
+        Xs = pre.X
+        if Xs.indices.dtype != np.int32:
+            Xs.indices = Xs.indices.astype(np.int32)
+            Xs.indptr = Xs.indptr.astype(np.int32)
+        return _Design("sparse", Xs, pre.X_offset, pre.sqrt_sw), _as2d(pre.y), pre.X_offset, pre.y_offset
+    n, p = X.shape
+    if explicit or p > n:
+        pre = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X)
+        return _Design("explicit", pre.X, pre.X_offset, pre.sqrt_sw), _as2d(pre.y), pre.X_offset, pre.y_offset
+    X_offset, y_offset = compute_offsets(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
+    sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight).astype(X.dtype)
+    z = np.array(_as2d(y), dtype=X.dtype, order="F")
+    z -= y_offset
+    if sqrt_sw is not None:
+        z *= sqrt_sw[:, None]
+    return _Design("blocked", X, X_offset, sqrt_sw), z, X_offset, y_offset
+
+
+def _as2d(y):
+    return y[:, None] if y.ndim == 1 else y
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameter checks
+# ---------------------------------------------------------------------------------------------
+def _check_alpha(alpha, n_targets, name="alpha"):
+    """Scalar or one-per-target alpha as an array of shape (n_targets,)."""
+    a = np.asarray(alpha, dtype=np.float64)
+    if a.ndim > 1:
+        raise ValueError(f"The '{name}' parameter must be a float or a 1-D array, got shape {a.shape}.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"The '{name}' parameter must be finite. Got {alpha!r} instead.")
+    if np.any(a < 0):
+        raise ValueError(f"The '{name}' parameter must be non-negative. Got {alpha!r} instead.")
+    if a.ndim == 1 and a.shape[0] != 1 and a.shape[0] != n_targets:
+        raise ValueError(
+            f"Number of targets and number of penalties do not correspond: {a.shape[0]} != {n_targets}"
+        )
+    return np.broadcast_to(a.reshape(-1), (n_targets,)).copy() if a.ndim == 0 or a.size == 1 else a.copy()
+
+
+def _check_alphas(alphas, name="alphas", strictly_positive=False):
+    a = np.asarray(alphas, dtype=np.float64).reshape(-1) if np.ndim(alphas) <= 1 else None
+    if a is None:
+        raise ValueError(f"The '{name}' parameter must be a 1-D array of floats.")
+    if a.size == 0:
+        raise ValueError(f"The '{name}' parameter must contain at least one value.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"The '{name}' parameter must be finite. Got {alphas!r} instead.")
+    if strictly_positive and np.any(a <= 0):
+        raise ValueError(f"The '{name}' parameter must be strictly positive. Got {alphas!r} instead.")
+    if np.any(a < 0):
+        raise ValueError(f"The '{name}' parameter must be non-negative. Got {alphas!r} instead.")
+    return a
+
+
+def _auto_solver(X, n_alphas=1):
+    """The rule behind ``solver='auto'`` (see :func:`ridge_solve`)."""
+    if sparse.issparse(X):
+        return "cg"
+    return "cholesky"
+
+
+# ---------------------------------------------------------------------------------------------
+# Closed forms
+# ---------------------------------------------------------------------------------------------
+def _ill_conditioned(cho, M, eps):
+    """Whether the SPD matrix M (with upper Cholesky factor cho) has condition number above 1e-3/eps
+    (LAPACK ``pocon`` estimate of the reciprocal condition number in the 1-norm)."""
+    if np.abs(np.diag(cho)).min() <= 0:
+        return True
+    (pocon,) = linalg.get_lapack_funcs(("pocon",), (cho,))
+    rcond, info = pocon(cho, np.abs(M).sum(axis=0).max())
+    return info != 0 or not rcond > 1e3 * eps
+
+
+def ridge_from_gram(XtX, Xty, alpha):
+    """Solve ridge regression from sufficient statistics.
+
+    Minimizes ``w^T XtX w - 2 w^T Xty + alpha ||w||^2``, i.e. solves ``(XtX + alpha I) w = Xty``,
+    by a Cholesky factorization, or by an eigendecomposition of ``XtX`` when the system is singular or
+    ill-conditioned (minimum-norm solution when ``alpha = 0``).  ``XtX`` and ``Xty`` are the centered
+    (and ``sqrt(sample_weight)``-scaled) Gram matrix and cross products, e.g. reduced over the
+    partitions of a distributed array.
+
+    Parameters
+    ----------
+    XtX : ndarray of shape (n_features, n_features)
+        Symmetric positive semi-definite Gram matrix.
+    Xty : ndarray of shape (n_features,) or (n_features, n_targets)
+    alpha : float or ndarray of shape (n_targets,)
+        Non-negative penalty, or one per target.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features,) or (n_features, n_targets)
+        Float64 coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg._ridge import ridge_from_gram
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]); y = np.array([1.0, 2.0, 2.0])
+    >>> np.round(ridge_from_gram(X.T @ X, X.T @ y, 0.0), 6)
+    array([1., 1.])
+    """
+    G = np.asarray(XtX, dtype=np.float64)
+    b = np.asarray(Xty, dtype=np.float64)
+    if G.ndim != 2 or G.shape[0] != G.shape[1]:
+        raise ValueError(f"XtX must be a square 2-D array, got shape {G.shape}.")
+    if b.shape[0] != G.shape[0]:
+        raise ValueError(f"Xty has {b.shape[0]} rows, expected {G.shape[0]} (the size of XtX).")
+    if not (np.all(np.isfinite(G)) and np.all(np.isfinite(b))):
+        raise ValueError("Input contains NaN or infinity.")
+    b2 = b[:, None] if b.ndim == 1 else b
+    alphas = _check_alpha(alpha, b2.shape[1])
+    out = np.empty_like(b2)
+    eig = None
+    for a in np.unique(alphas):
+        cols = alphas == a
+        try:
+            Ma = G + a * np.eye(G.shape[0])
+            cho = linalg.cho_factor(Ma, lower=False, check_finite=False)
+            if _ill_conditioned(cho[0], Ma, np.finfo(np.float64).eps):
+                raise linalg.LinAlgError
+            out[:, cols] = linalg.cho_solve(cho, b2[:, cols], check_finite=False)
+        except linalg.LinAlgError:
+            if eig is None:
+                lam, V = linalg.eigh(G, check_finite=False)
+                lam = np.clip(lam, 0, None)
+                eig = lam, V
+            lam, V = eig
+            d = lam + a
+            tiny = d <= np.finfo(np.float64).eps * max(lam.max(), 1e-300) * G.shape[0]
+            inv = np.where(tiny, 0.0, 1.0 / np.where(tiny, 1.0, d))
+            out[:, cols] = V @ (inv[:, None] * (V.T @ b2[:, cols]))
+    return out[:, 0] if b.ndim == 1 else out
+
+
+class _Spectral:
+    """One factorization of A shared by many alphas.
+
+    kind 'gram'  : A^T A = V diag(lam) V^T;   coef = V (V^T A^T z / (lam + alpha))
+    kind 'kernel': A A^T = Q diag(lam) Q^T;   coef = A^T Q (Q^T z / (lam + alpha))
+    kind 'svd'   : A = U diag(s) V^T;          coef = V (s U^T z / (s^2 + alpha))
+    ``proj`` is the (r, t) matrix ``V^T A^T z`` / ``Q^T z`` / ``U^T z``.
+    """
+
+    def __init__(self, design, z, kind):
+        self.design = design
+        self.kind = kind
+        eps = np.finfo(np.float64).eps
+        if kind == "gram":
+            G, b = design.gram_cross(z)
+            lam, V = linalg.eigh(G, check_finite=False, driver="evd")
+            self.V = V
+            self.proj = V.T @ b
+        elif kind == "kernel":
+            lam, Q = linalg.eigh(design.kernel(), check_finite=False, driver="evd")
+            self.Q = Q
+            self.proj = Q.T @ np.asarray(z, dtype=np.float64)
+        else:
+            A = design.dense()
+            U, s, Vt = linalg.svd(A, full_matrices=False, check_finite=False, lapack_driver="gesdd")
+            s = s.copy()
+            s[s <= eps * max(A.shape) * s.max(initial=0.0)] = 0.0  # numerical rank, as lstsq
+            lam = s**2
+            self.U, self.s, self.Vt = U, s, Vt
+            self.proj = U.T @ np.asarray(z, dtype=np.float64)
+        lam = np.clip(lam, 0, None)
+        # eigenvalues below the rounding level of the Gram/kernel matrix are zero
+        if kind != "svd":
+            lam[lam <= eps * max(lam.max(initial=0.0), 1e-300) * max(design.n, design.p)] = 0.0
+        self.lam = lam
+
+    def accurate_for(self, alpha_min):
+        """Whether the eigen-based path is accurate down to ``alpha_min`` (svd always is)."""
+        if self.kind == "svd":
+            return True
+        return alpha_min > 1e6 * np.finfo(np.float64).eps * max(self.lam.max(initial=0.0), 1e-300)
+
+    def _inv(self, alpha):
+        d = self.lam + alpha
+        zero = d <= 0
+        return np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, d))
+
+    def coefs(self, alphas, targets=None):
+        """Coefficients (p, m) for pairs (alphas[k], targets[k]) (all targets per alpha when None)."""
+        t = self.proj.shape[1]
+        if targets is None:
+            pairs = [(a, j) for a in alphas for j in range(t)]
+        else:
+            pairs = list(zip(alphas, targets))
+        F = np.empty((self.lam.shape[0], len(pairs)))
+        for m, (a, j) in enumerate(pairs):
+            F[:, m] = self.proj[:, j] * self._inv(a)
+        if self.kind == "gram":
+            return self.V @ F
+        if self.kind == "svd":
+            return self.Vt.T @ (self.s[:, None] * F)
+        return self.design.rmatmul(self.Q @ F)
+
+    def hat_factor(self):
+        """(N, g_fn): diag(H) = (N**2) @ g(alpha), H z = N @ (g(alpha) * proj)."""
+        if self.kind == "gram":
+            return None, lambda a: self._inv(a)
+        if self.kind == "kernel":
+            return self.Q, lambda a: self.lam * self._inv(a)
+        return self.U, lambda a: self.lam * self._inv(a)
+
+
+def _spectral(design, z, alpha_min, prefer=None):
+    """Cheapest accurate factorization: Gram/kernel eigen, else SVD of A."""
+    if prefer == "svd":
+        return _Spectral(design, z, "svd")
+    kind = "gram" if design.n >= design.p else "kernel"
+    S = _Spectral(design, z, kind)
+    if not S.accurate_for(alpha_min):
+        S = _Spectral(design, z, "svd")
+    return S
+
+
+def _solve_cholesky(design, z, alphas):
+    """Coefficients (p, t) for one alpha per target, or None when ill-conditioned."""
+    eps = np.finfo(np.float64).eps
+    t = z.shape[1]
+    primal = design.n >= design.p
+    if primal:
+        M, rhs = design.gram_cross(z)
+    else:
+        M, rhs = design.kernel(), np.asarray(z, dtype=np.float64)
+    out = np.empty((design.p, t))
+    eye = np.eye(M.shape[0])
+    for a in np.unique(alphas):
+        cols = alphas == a
+        Ma = M + a * eye
+        try:
+            cho = linalg.cho_factor(Ma, lower=False, check_finite=False)
+        except linalg.LinAlgError:
+            return None
+        if _ill_conditioned(cho[0], Ma, eps):
+            return None
+        sol = linalg.cho_solve(cho, rhs[:, cols], check_finite=False)
+        out[:, cols] = sol if primal else design.rmatmul(sol)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Conjugate gradient
+# ---------------------------------------------------------------------------------------------
+class _CG:
+    """Matrix-free CG on one design, reused across alphas and targets (warm starts)."""
+
+    def __init__(self, design, z, dual):
+        self.design = design
+        self.dual = dual
+        dt = design.dtype
+        self.z = np.asarray(z, dtype=dt)
+        if design.mode == "sparse":
+            Xs = design.X
+            csr = design.csr
+            self.sp = (
+                Xs.data.astype(dt, copy=False), Xs.indices, Xs.indptr,
+                csr.data.astype(dt, copy=False), csr.indices.astype(np.int32, copy=False),
+                csr.indptr.astype(np.int32, copy=False),
+                design.xbar.astype(dt, copy=False), design.c.astype(dt, copy=False),
+            )
+            d64 = Xs.astype(np.float64)
+            xb = design.xbar.astype(np.float64)
+            c = design.c.astype(np.float64)
+            if dual:  # row norms of Xs - c xbar^T
+                sq = np.asarray(d64.multiply(d64).sum(axis=1)).ravel()
+                sq += -2 * c * np.asarray(d64 @ xb).ravel() + c**2 * (xb @ xb)
+            else:  # column norms
+                sq = np.asarray(d64.multiply(d64).sum(axis=0)).ravel()
+                sq += -2 * xb * np.asarray(d64.T @ c).ravel() + xb**2 * (c @ c)
+            self.diag = np.clip(sq, 0, None)
+            self.rhs = self.z if dual else design.rmatmul(self.z).astype(dt)
+        else:
+            A = design.dense(dtype=dt)
+            self.A = A
+            self.diag = (A.astype(np.float64) ** 2).sum(axis=1 if dual else 0)
+            self.rhs = self.z if dual else np.asfortranarray((A.T @ self.z).astype(dt))
+        self.m = design.n if dual else design.p
+
+    def solve(self, j, alpha, x0, tol, max_iter, iterates=None):
+        dt = self.design.dtype
+        d = self.diag + alpha
+        dinv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 1.0).astype(dt)
+        x = np.zeros(self.m, dtype=dt) if x0 is None else np.array(x0, dtype=dt)
+        b = np.ascontiguousarray(self.rhs[:, j])
+        its = np.empty((0, self.m), dtype=dt) if iterates is None else iterates
+        a = dt.type(alpha)
+        if self.design.mode == "sparse":
+            n_iter, res = _k.cg_sparse(*self.sp, b, a, x, dinv, dt.type(tol), max_iter, self.dual, its)
+        else:
+            n_iter, res = _k.cg_dense(self.A, b, a, x, dinv, dt.type(tol), max_iter, self.dual, its)
+        return x, n_iter
+
+    def to_coef(self, x):
+        if not self.dual:
+            return x
+        if self.design.mode == "sparse":
+            return self.design.rmatmul(x[:, None])[:, 0]
+        return self.A.T @ x
+
+
+def _max_iter(max_iter, m):
+    return 10 * m if max_iter is None else int(max_iter)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------
+def _check_common(X, y, sample_weight, solver, tol, max_iter):
+    if solver not in SOLVERS:
+        raise ValueError(f"The 'solver' parameter must be one of {set(SOLVERS)}. Got {solver!r} instead.")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: [{X.shape[0]}, {y.shape[0]}]"
+        )
+    if not isinstance(tol, Real) or not tol >= 0:
+        raise ValueError(f"The 'tol' parameter must be a float in the range [0.0, inf). Got {tol!r} instead.")
+    if max_iter is not None and (not isinstance(max_iter, Integral) or max_iter < 1):
+        raise ValueError(
+            f"The 'max_iter' parameter must be an int in the range [1, inf) or None. Got {max_iter!r} instead."
+        )
+
+
+def ridge_solve(X, y, alpha=1.0, *, fit_intercept=True, sample_weight=None, solver="auto", tol=1e-4,
+                max_iter=None, copy_X=True):
+    """Fit ridge regression for one alpha (or one alpha per target).
+
+    Minimizes ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` for each target.
+
+    ``solver='auto'`` rule: sparse X -> ``'cg'`` (matrix-free, X is never densified nor centered);
+    dense X -> ``'cholesky'`` (primal on ``A^T A`` when ``n >= p``, dual on ``A A^T`` when ``p > n``),
+    which switches itself to ``'svd'`` when the Cholesky factor shows a condition number above
+    ``1e-3 / eps``.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated float32/float64 data (not modified).
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    alpha : float or ndarray of shape (n_targets,)
+    fit_intercept : bool
+    sample_weight : ndarray of shape (n_samples,) or None
+    solver : {'auto', 'cholesky', 'svd', 'cg'}
+    tol : float
+        CG stops when ``||r|| <= tol ||b||`` (relative residual of the system solved).
+    max_iter : int or None
+        CG iteration cap (default ``10 * system size``).
+    copy_X : bool
+        Ignored for the solvers that never modify X; kept for API symmetry.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features,) or (n_targets, n_features), in X's dtype
+    intercept : float or ndarray of shape (n_targets,)
+    n_iter : ndarray of shape (n_targets,) or None
+        CG iterations per target (None for the direct solvers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg._ridge import ridge_solve
+    >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
+    >>> coef, intercept, _ = ridge_solve(X, y, alpha=0.0)
+    >>> np.round(coef, 6), round(float(intercept), 6)
+    (array([2.]), 1.0)
+    """
+    _check_common(X, y, sample_weight, solver, tol, max_iter)
+    t = 1 if y.ndim == 1 else y.shape[1]
+    alphas = _check_alpha(alpha, t)
+    if solver == "auto":
+        solver = _auto_solver(X)
+    n_iter = None
+    design, z, X_offset, y_offset = _make_design(
+        X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X,
+        explicit=(solver == "cg" and not sparse.issparse(X)),
+    )
+    coef = None
+    if solver == "cholesky":
+        coef = _solve_cholesky(design, z, alphas)
+        if coef is None:
+            solver = "svd"
+    if solver == "svd":
+        S = _Spectral(design, z, "svd")
+        coef = S.coefs(alphas, targets=range(t))
+    if solver == "cg":
+        cg = _CG(design, z, dual=design.n < design.p)
+        coef = np.empty((design.p, t), dtype=X.dtype)
+        n_iter = np.empty(t, dtype=np.int64)
+        mi = _max_iter(max_iter, cg.m)
+        for j in range(t):
+            x, n_iter[j] = cg.solve(j, alphas[j], None, tol, mi)
+            coef[:, j] = cg.to_coef(x)
+    coef = np.ascontiguousarray(coef.T, dtype=X.dtype)  # (t, p)
+    intercept = (y_offset - coef @ X_offset) if fit_intercept else np.zeros(t, dtype=X.dtype)
+    intercept = np.asarray(intercept, dtype=X.dtype).reshape(t)
+    if y.ndim == 1:
+        return coef[0], X.dtype.type(intercept[0]), n_iter
+    return coef, intercept, n_iter
+
+
+def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, solver="auto", tol=1e-4,
+               max_iter=None, return_intercept=False):
+    """Ridge coefficients for many alphas from one factorization.
+
+    Minimizes ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` for every ``alpha`` in ``alphas``.
+
+    ``solver='auto'`` rule: dense X -> one eigendecomposition of ``A^T A`` (``n >= p``) or ``A A^T``
+    (``p > n``), replaced by one thin SVD of ``A`` when the smallest alpha is below the accuracy of the
+    eigendecomposition (``1e6 eps lambda_max``); sparse X -> warm-started CG from the largest alpha
+    down.  ``'svd'`` forces the SVD, ``'cholesky'`` one factorization per alpha, ``'cg'`` CG.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    alphas : array-like of shape (n_alphas,)
+        Non-negative penalties (any order; the output follows it).
+    fit_intercept : bool, default=True
+    sample_weight : ndarray of shape (n_samples,), default=None
+    solver : {'auto', 'cholesky', 'svd', 'cg'}, default='auto'
+    tol : float, default=1e-4
+        CG relative-residual tolerance.
+    max_iter : int, default=None
+        CG iteration cap per alpha.
+    return_intercept : bool, default=False
+        Also return the intercepts.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas)
+    intercepts : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
+        Only when ``return_intercept=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg import ridge_path
+    >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
+    >>> np.round(ridge_path(X, y, [0.0, 2.0]), 6)
+    array([[2., 1.]])
+    """
+    from ._validation import check_sample_weight
+
+    X, y = _validate_plain(X, y)
+    sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    _check_common(X, y, sample_weight, solver, tol, max_iter)
+    alphas = _check_alphas(alphas)
+    t = 1 if y.ndim == 1 else y.shape[1]
+    k = alphas.shape[0]
+    if solver == "auto":
+        solver = "cg" if sparse.issparse(X) else "eigen"
+    if solver == "cholesky":
+        coefs = np.empty((t, X.shape[1], k), dtype=X.dtype)
+        for i, a in enumerate(alphas):
+            c, _, _ = ridge_solve(X, y, a, fit_intercept=fit_intercept, sample_weight=sample_weight,
+                                  solver="cholesky")
+            coefs[:, :, i] = c.reshape(t, -1)
+        X_offset, y_offset = compute_offsets(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
+    else:
+        design, z, X_offset, y_offset = _make_design(
+            X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=True,
+            explicit=(solver == "cg" and not sparse.issparse(X)),
+        )
+        if solver in ("eigen", "svd"):
+            S = _spectral(design, z, alphas.min(), prefer="svd" if solver == "svd" else None)
+            C = S.coefs(alphas)  # (p, k*t), alpha-major
+            coefs = C.reshape(design.p, k, t).transpose(2, 0, 1).astype(X.dtype)
+        else:
+            cg = _CG(design, z, dual=design.n < design.p)
+            coefs = np.empty((t, design.p, k), dtype=X.dtype)
+            order = np.argsort(-alphas, kind="stable")
+            mi = _max_iter(max_iter, cg.m)
+            for j in range(t):
+                x = None
+                for i in order:
+                    x, _ = cg.solve(j, alphas[i], x, tol, mi)
+                    coefs[j, :, i] = cg.to_coef(x)
+    if y.ndim == 1:
+        coefs = coefs[0]
+    if not return_intercept:
+        return coefs
+    yo = np.atleast_1d(np.asarray(y_offset, dtype=X.dtype))
+    if fit_intercept:
+        ints = yo[:, None] - np.einsum("p,tpk->tk", X_offset, coefs.reshape(t, X.shape[1], k))
+    else:
+        ints = np.zeros((t, k), dtype=X.dtype)
+    return coefs, (ints[0] if y.ndim == 1 else ints)
+
+
+def ridge_cg_iterates(X, y, alpha=0.0, n_iter=10, *, fit_intercept=True, sample_weight=None):
+    """The CG iterates ``w_0 = 0, w_1, ..., w_n_iter`` on the primal normal equations.
+
+    Early stopping of CG acts like an L2 penalty: ``w_k`` is the minimizer of
+    ``sum_i s_i (y_i - x_i w - b)^2`` over the Krylov space of dimension k, and ``||w_k||`` grows with k
+    towards the (ridge) solution.  The Jacobi preconditioner is used, as in the solver.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    alpha : float, default=0.0
+    n_iter : int, default=10
+    fit_intercept : bool, default=True
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    iterates : ndarray of shape (n_iter + 1, n_features)
+        Row k holds the coefficients after k iterations (rows after convergence repeat the last one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg._ridge import ridge_cg_iterates
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]); y = np.array([1.0, 2.0, 3.0])
+    >>> ridge_cg_iterates(X, y, n_iter=2, fit_intercept=False).shape
+    (3, 2)
+    """
+    from ._validation import check_sample_weight
+
+    X, y = _validate_plain(X, y)
+    if y.ndim != 1:
+        raise ValueError("ridge_cg_iterates takes a 1-D y.")
+    sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    _check_common(X, y, sample_weight, "cg", 0.0, n_iter)
+    alpha = float(_check_alpha(alpha, 1)[0])
+    design, z, _, _ = _make_design(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
+                                   copy_X=True, explicit=not sparse.issparse(X))
+    cg = _CG(design, z, dual=False)
+    its = np.zeros((n_iter + 1, design.p), dtype=X.dtype)
+    _, done = cg.solve(0, alpha, None, 0.0, n_iter, iterates=its)
+    its[done + 1:] = its[done]
+    return its
+
+
+def _validate_plain(X, y):
+    """Light validation for the function API (the estimators use fastreg._validation)."""
+    from sklearn.utils.validation import check_array, check_consistent_length
+
+    X = check_array(X, accept_sparse=["csc", "csr"], dtype=[np.float64, np.float32], order=None,
+                    input_name="X", ensure_all_finite=True)
+    y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y", ensure_all_finite=True)
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
+    check_consistent_length(X, y)
+    return X, y
+
+
+# ---------------------------------------------------------------------------------------------
+# Leave-one-out and k-fold cross-validation
+# ---------------------------------------------------------------------------------------------
+def ridge_loo(X, y, alphas, *, fit_intercept=True, sample_weight=None, store=False):
+    """Exact leave-one-out residuals of ridge for every alpha from one decomposition.
+
+    With ``H(alpha)`` the hat matrix of the weighted problem (the unpenalized intercept included), the
+    leave-one-out residual of sample i is ``(z_i - (H z)_i) / (1 - H_ii)`` in the ``sqrt(s)``-scaled
+    space, as in scikit-learn's ``_RidgeGCV``.  The decomposition is an eigendecomposition of ``A^T A``
+    (``n > p``) or ``A A^T`` (``n <= p``), or a thin SVD of ``A`` when an alpha is too small for the
+    eigendecomposition to be accurate.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated data.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    alphas : ndarray of shape (n_alphas,)
+        Strictly positive penalties.
+    fit_intercept : bool
+    sample_weight : ndarray of shape (n_samples,) or None
+    store : bool
+        Also return the residuals themselves.
+
+    Returns
+    -------
+    mse : ndarray of shape (n_targets, n_alphas)
+        Mean over samples of the squared (scaled) leave-one-out residuals.
+    residuals : ndarray of shape (n_samples, n_targets, n_alphas) or None
+    spectral : object
+        The factorization, to compute coefficients with ``_loo_coefs``.
+    offsets : tuple
+        ``(X_offset, y_offset)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg._ridge import ridge_loo
+    >>> X = np.array([[0.0], [1.0], [2.0], [4.0]]); y = np.array([0.0, 1.0, 2.0, 4.0])
+    >>> mse, _, _, _ = ridge_loo(X, y, np.array([1e-8]))
+    >>> bool(mse[0, 0] < 1e-12)
+    True
+    """
+    alphas = _check_alphas(alphas, strictly_positive=True)
+    design, z, X_offset, y_offset = _make_design(
+        X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=True
+    )
+    n, t, k = design.n, z.shape[1], alphas.shape[0]
+    S = _spectral(design, z, alphas.min())
+    N, g = S.hat_factor()
+    Gm = np.stack([g(a) for a in alphas], axis=1)  # (r, k)
+    W = (S.proj[:, :, None] * Gm[:, None, :]).reshape(S.proj.shape[0], t * k)  # (r, t*k)
+    if fit_intercept:
+        sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        h0 = sw / sw.sum()
+    else:
+        h0 = np.zeros(n)
+    sse = np.zeros((t, k))
+    res = np.empty((n, t, k), dtype=np.float64) if store else None
+    z64 = np.asarray(z, dtype=np.float64)
+    bs = max(64, _BLOCK_BYTES // (8 * max(S.lam.shape[0], t * k, 1)))
+    for start in range(0, n, bs):
+        stop = min(start + bs, n)
+        if N is None:  # gram kind: N = A V, formed block by block
+            Nb = design.rows(start, stop) @ S.V
+        else:
+            Nb = N[start:stop]
+        dH = (Nb * Nb) @ Gm + h0[start:stop, None]  # (b, k)
+        Hz = (Nb @ W).reshape(stop - start, t, k)
+        r = (z64[start:stop, :, None] - Hz) / (1.0 - dH[:, None, :])
+        sse += np.einsum("itk,itk->tk", r, r)
+        if store:
+            res[start:stop] = r
+    return sse / n, res, S, (X_offset, y_offset)
+
+
+def _loo_coefs(S, alphas_per_target, X_offset, y_offset, fit_intercept, dtype):
+    t = alphas_per_target.shape[0]
+    coef = S.coefs(alphas_per_target, targets=range(t)).T.astype(dtype)  # (t, p)
+    if fit_intercept:
+        intercept = np.atleast_1d(y_offset).astype(dtype) - coef @ X_offset
+    else:
+        intercept = np.zeros(t, dtype=dtype)
+    return coef, intercept
+
+
+class _PredictionIdentity:
+    """Passes predictions through a scorer: ``predict(X)`` returns X."""
+
+    _estimator_type = "regressor"
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import Tags, TargetTags, RegressorTags
+
+        return Tags(estimator_type="regressor", target_tags=TargetTags(required=True),
+                    regressor_tags=RegressorTags())
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        return X
+
+
+def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample_weight=None,
+                   solver="auto", tol=1e-4):
+    """K-fold cross-validation of ridge over ``alphas`` (the GridSearchCV loop of scikit-learn's RidgeCV).
+
+    For each fold, one :func:`ridge_path` on the training part gives the coefficients of every alpha;
+    the held-out part is scored with ``scoring`` (R^2 when None), with the held-out sample weights,
+    as scikit-learn's GridSearchCV does.
+    Self-contained so that a shared CV driver can replace it.
+
+    Parameters
+    ----------
+    X, y : validated data
+    alphas : ndarray of shape (n_alphas,)
+    cv : int, cross-validation generator or iterable
+    scoring : str, callable or None
+    fit_intercept : bool
+    sample_weight : ndarray or None
+        Used to fit on each training part and to score each held-out part.
+    solver : str
+        Passed to :func:`ridge_path`.
+    tol : float
+        CG tolerance passed to :func:`ridge_path`.
+
+    Returns
+    -------
+    mean_scores : ndarray of shape (n_alphas,)
+        Mean over folds of the test scores.
+    best_index : int
+        First index of the best mean score (GridSearchCV's rule).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastreg._ridge import ridge_cv_kfold
+    >>> rng = np.random.default_rng(0); X = rng.normal(size=(30, 3)); y = X @ [1.0, 2.0, 3.0]
+    >>> scores, best = ridge_cv_kfold(X, y, np.array([1e-3, 1e3]), cv=3)
+    >>> int(best)
+    0
+    """
+    from sklearn.metrics import check_scoring, r2_score
+    from sklearn.model_selection import check_cv
+
+    alphas = _check_alphas(alphas)
+    splitter = check_cv(cv, y, classifier=False)
+    scorer = None if scoring is None else check_scoring(_PredictionIdentity(), scoring=scoring)
+    k = alphas.shape[0]
+    fold_scores = []
+    Xr = X.tocsr() if sparse.issparse(X) else X
+    for train, test in splitter.split(Xr, y):
+        sw = None if sample_weight is None else sample_weight[train]
+        coefs, ints = ridge_path(Xr[train], y[train], alphas, fit_intercept=fit_intercept, sample_weight=sw,
+                                 solver=solver, tol=tol, return_intercept=True)
+        Xt = Xr[test]
+        scores = np.empty(k)
+        for i in range(k):
+            if y.ndim == 1:
+                pred = np.asarray(Xt @ coefs[:, i]).ravel() + ints[i]
+            else:
+                pred = np.asarray(Xt @ coefs[:, :, i].T) + ints[:, i]
+            kw = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+            if scorer is None:
+                scores[i] = r2_score(y[test], pred, **kw)
+            else:
+                scores[i] = scorer(_PredictionIdentity(), pred, y[test], **kw)
+        fold_scores.append(scores)
+    mean_scores = np.mean(fold_scores, axis=0)
+    return mean_scores, int(np.flatnonzero(mean_scores == np.nanmax(mean_scores))[0])

@@ -1,0 +1,298 @@
+"""LassoCV / ElasticNetCV against scikit-learn on the same folds, the 1-SE rule, the CV driver."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn import linear_model as sk
+from sklearn.model_selection import KFold
+
+import fastreg
+from fastreg._cv import cv_path_scores, select_alpha
+from fastreg._path import prepare, solve_path
+
+
+def make_data(n, p, seed=0, corr=False, dtype=np.float64, order="C", sparse_density=None):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    if corr:
+        X[:, 1:] = 0.7 * X[:, :1] + 0.3 * X[:, 1:]
+    if sparse_density is not None:
+        X *= rng.random((n, p)) < sparse_density
+    coef = np.zeros(p)
+    coef[:min(5, p)] = rng.standard_normal(min(5, p)) * 3
+    y = X @ coef + 2.0 + rng.standard_normal(n)
+    X = np.asarray(X, dtype=dtype, order=order)
+    if sparse_density is not None:
+        X = sparse.csc_matrix(X)
+    return X, y.astype(dtype)
+
+
+def assert_same_cv(ours, ref, *, rtol, coef_atol):
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-6)
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-6)
+    assert ours.mse_path_.shape == ref.mse_path_.shape
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=rtol)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=coef_atol)
+    assert float(ours.intercept_) == pytest.approx(float(ref.intercept_), abs=coef_atol)
+    if hasattr(ref, "l1_ratio_"):
+        assert ours.l1_ratio_ == ref.l1_ratio_
+
+
+# n >> p (Gram layout), p > n (dense), correlated columns, float32, C and F order
+@pytest.mark.parametrize(
+    "n, p, corr, dtype, order",
+    [
+        (120, 15, False, np.float64, "C"),
+        (60, 90, False, np.float64, "F"),
+        (80, 30, True, np.float64, "F"),
+        (100, 20, False, np.float32, "C"),
+    ],
+)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_lassocv_matches_sklearn_dense(n, p, corr, dtype, order, fit_intercept):
+    X, y = make_data(n, p, seed=n + p, corr=corr, dtype=dtype, order=order)
+    cv = KFold(4, shuffle=True, random_state=0)
+    f32 = dtype == np.float32
+    kw = dict(cv=cv, fit_intercept=fit_intercept, tol=1e-6 if f32 else 1e-10, max_iter=100_000,
+              alphas=30)
+    ref = sk.LassoCV(**kw).fit(X, y)
+    ours = fastreg.LassoCV(**kw).fit(X, y)
+    assert_same_cv(ours, ref, rtol=1e-4 if f32 else 1e-7, coef_atol=1e-4 if f32 else 1e-7)
+    assert ours.coef_.dtype == dtype
+    assert ours.mse_path_.shape == (30, 4)
+
+
+def test_lassocv_default_tol_same_alpha():
+    """At scikit-learn's defaults (tol=1e-4, 100 alphas, 5 folds) the selection agrees."""
+    X, y = make_data(200, 30, seed=3)
+    ref = sk.LassoCV().fit(X, y)
+    ours = fastreg.LassoCV().fit(X, y)
+    assert_same_cv(ours, ref, rtol=1e-3, coef_atol=1e-3)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("shape", [(80, 25), (40, 70)])
+def test_lassocv_matches_sklearn_sparse(fit_intercept, shape):
+    X, y = make_data(*shape, seed=7, sparse_density=0.3)
+    kw = dict(cv=3, fit_intercept=fit_intercept, tol=1e-10, max_iter=100_000, alphas=20)
+    ref = sk.LassoCV(**kw).fit(X, y)
+    ours = fastreg.LassoCV(**kw).fit(X, y)
+    assert_same_cv(ours, ref, rtol=1e-7, coef_atol=1e-7)
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_cv_sample_weight_matches_sklearn(sparse_X):
+    X, y = make_data(90, 12, seed=11, sparse_density=0.5 if sparse_X else None)
+    sw = np.random.default_rng(0).uniform(0, 3, size=90)
+    sw[:5] = 0
+    sw_before = sw.copy()
+    kw = dict(cv=KFold(3, shuffle=True, random_state=1), tol=1e-10, max_iter=100_000,
+              alphas=25, l1_ratio=[0.3, 0.9])
+    ref = sk.ElasticNetCV(**kw).fit(X, y, sample_weight=sw)
+    ours = fastreg.ElasticNetCV(**kw).fit(X, y, sample_weight=sw)
+    assert_same_cv(ours, ref, rtol=1e-7, coef_atol=1e-7)
+    np.testing.assert_array_equal(sw, sw_before)
+
+
+def test_elasticnetcv_l1_ratios_matches_sklearn():
+    X, y = make_data(100, 40, seed=5, corr=True)
+    kw = dict(cv=5, l1_ratio=[0.1, 0.5, 0.95], tol=1e-10, max_iter=100_000, alphas=25)
+    ref = sk.ElasticNetCV(**kw).fit(X, y)
+    ours = fastreg.ElasticNetCV(**kw).fit(X, y)
+    assert ours.mse_path_.shape == (3, 25, 5)
+    assert ours.alphas_.shape == (3, 25)
+    assert_same_cv(ours, ref, rtol=1e-7, coef_atol=1e-7)
+    assert ours.dual_gap_ < 1e-6
+
+
+def test_explicit_alphas_and_positive():
+    X, y = make_data(70, 10, seed=2)
+    alphas = [0.01, 1.0, 0.1, 0.3]  # unsorted on purpose
+    kw = dict(cv=3, alphas=alphas, positive=True, l1_ratio=[0.5, 1.0], tol=1e-10,
+              max_iter=100_000)
+    ref = sk.ElasticNetCV(**kw).fit(X, y)
+    ours = fastreg.ElasticNetCV(**kw).fit(X, y)
+    np.testing.assert_allclose(ours.alphas_, [1.0, 0.3, 0.1, 0.01])
+    assert_same_cv(ours, ref, rtol=1e-7, coef_atol=1e-7)
+    assert np.all(ours.coef_ >= 0)
+
+
+def test_n_alphas_deprecated():
+    X, y = make_data(50, 5)
+    with pytest.warns(FutureWarning, match="n_alphas"):
+        model = fastreg.LassoCV(n_alphas=7, cv=3).fit(X, y)
+    assert model.alphas_.shape == (7,)
+
+
+def test_one_standard_error_rule():
+    X, y = make_data(60, 30, seed=4)
+    model = fastreg.LassoCV(cv=5, alphas=40).fit(X, y)
+    mse = model.mse_path_  # (n_alphas, n_folds)
+    mean = mse.mean(axis=1)
+    se = mse.std(axis=1, ddof=1) / np.sqrt(5)
+    i_min = np.argmin(mean)
+    assert model.alpha_min_ == model.alphas_[i_min] == model.alpha_
+    expected = model.alphas_[mean <= mean[i_min] + se[i_min]].max()
+    assert model.alpha_1se_ == expected
+    assert model.alpha_1se_ > model.alpha_min_  # a strictly sparser model on this problem
+
+    one_se = fastreg.LassoCV(cv=5, alphas=40, selection_rule="1se").fit(X, y)
+    assert one_se.alpha_ == model.alpha_1se_
+    np.testing.assert_allclose(one_se.mse_path_, model.mse_path_)
+    ref = fastreg.Lasso(alpha=one_se.alpha_).fit(X, y)
+    np.testing.assert_allclose(one_se.coef_, ref.coef_, atol=1e-8)
+    assert np.count_nonzero(one_se.coef_) <= np.count_nonzero(model.coef_)
+
+
+def test_select_alpha_ties_and_multiple_params():
+    mse = np.array([[[3.0, 2.0, 2.0, 2.5]] * 2, [[3.0, 1.0, 1.5, 1.2], [3.0, 1.2, 1.1, 1.0]]])
+    alphas = np.array([[4.0, 3.0, 2.0, 1.0], [8.0, 6.0, 4.0, 2.0]])
+    i_param, i_min, i_1se, mean, se = select_alpha(mse, alphas)
+    assert (i_param, i_min) == (1, 1)
+    # se at the minimum: std([1.0, 1.2], ddof=1)/sqrt(2) = 0.1 -> threshold 1.2; alphas 6 (1.1)
+    assert i_1se == 1
+    np.testing.assert_allclose(se[1, 1], 0.1)
+
+
+def test_parallel_threads_same_result():
+    X, y = make_data(80, 20, seed=9)
+    a = fastreg.ElasticNetCV(cv=4, l1_ratio=[0.5, 1.0], alphas=20, n_jobs=1).fit(X, y)
+    b = fastreg.ElasticNetCV(cv=4, l1_ratio=[0.5, 1.0], alphas=20, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(a.mse_path_, b.mse_path_)
+    assert a.alpha_ == b.alpha_
+
+
+def test_verbose_prints_progress(capsys):
+    X, y = make_data(50, 8)
+    fastreg.ElasticNetCV(cv=3, l1_ratio=[0.5, 1.0], alphas=10, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "3 folds x 2 l1_ratios x 10 alphas" in out
+    assert out.count("[fastreg CV] fold") == 6
+    assert "fold 3/3" in out
+
+
+def test_does_not_modify_input():
+    X, y = make_data(60, 10, order="F")
+    X0, y0 = X.copy(), y.copy()
+    fastreg.LassoCV(cv=3, alphas=10, copy_X=False).fit(X, y)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+def test_predict_and_attributes():
+    X, y = make_data(60, 10)
+    model = fastreg.LassoCV(cv=3, alphas=10).fit(X, y)
+    np.testing.assert_allclose(model.predict(X), X @ model.coef_ + model.intercept_)
+    assert model.n_features_in_ == 10
+    assert isinstance(model.n_iter_, int) and model.n_iter_ >= 0
+    assert model.sparse_coef_.shape == (1, 10)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(selection_rule="max"), "selection_rule"),
+        (dict(l1_ratio=1.5), "l1_ratio"),
+        (dict(alphas=[-1.0, 1.0]), "alphas"),
+        (dict(alphas=0), "alphas"),
+        (dict(eps=0.0), "eps"),
+        (dict(tol=-1.0), "tol"),
+        (dict(selection="up"), "selection"),
+        (dict(penalty_factor=[1.0, 2.0]), "penalty_factor"),
+        (dict(l1_ratio=0.0), "l1_ratio=0"),
+    ],
+)
+def test_bad_params(params, match):
+    X, y = make_data(30, 4)
+    with pytest.raises(ValueError, match=match):
+        fastreg.ElasticNetCV(cv=3, **params).fit(X, y)
+
+
+def test_multi_target_rejected():
+    X, y = make_data(30, 4)
+    with pytest.raises(ValueError, match="MultiTask"):
+        fastreg.LassoCV(cv=3).fit(X, np.column_stack([y, y]))
+
+
+def test_cv_path_scores_generic_path_function():
+    """The driver accepts any path function; a closed-form ridge path checks it by hand."""
+    X, y = make_data(40, 6, seed=1)
+    alphas = np.array([10.0, 1.0, 0.1])
+    folds = list(KFold(4).split(X))
+
+    class RidgePath:
+        def __init__(self, coefs, intercepts):
+            self.coefs, self.intercepts = coefs, intercepts
+
+    def prepare_fold(Xt, yt, swt):
+        xm, ym = Xt.mean(axis=0), yt.mean()
+        return Xt - xm, yt - ym, xm, ym
+
+    def fit_path(state, scale):
+        Xc, yc, xm, ym = state
+        G = Xc.T @ Xc
+        coefs = np.column_stack([np.linalg.solve(G + scale * a * np.eye(G.shape[0]), Xc.T @ yc)
+                                 for a in alphas])
+        return RidgePath(coefs, ym - xm @ coefs)
+
+    mse = cv_path_scores(fit_path, X, y, folds, params=[1.0, 2.0], prepare_fold=prepare_fold,
+                         n_jobs=2)
+    assert mse.shape == (2, 4, 3)
+    for i, scale in enumerate([1.0, 2.0]):
+        for k, (tr, te) in enumerate(folds):
+            for a_i, a in enumerate(alphas):
+                m = sk.Ridge(alpha=scale * a).fit(X[tr], y[tr])
+                expected = np.mean((m.predict(X[te]) - y[te]) ** 2)
+                assert mse[i, k, a_i] == pytest.approx(expected, rel=1e-10)
+
+
+def test_cv_path_scores_with_solve_path_and_weights():
+    X, y = make_data(50, 8, seed=6)
+    sw = np.random.default_rng(1).uniform(0.5, 2, 50)
+    folds = list(KFold(3).split(X))
+    alphas = np.array([0.5, 0.05])
+
+    def fit_path(state, l1_ratio):
+        Xt, yt, swt = state
+        prep, design = prepare(Xt, yt, fit_intercept=True, sample_weight=swt)
+        return solve_path(prep, design, alphas, l1_ratio=l1_ratio, tol=1e-12)
+
+    mse = cv_path_scores(fit_path, X, y, folds, params=[0.7], sample_weight=sw)
+    for k, (tr, te) in enumerate(folds):
+        for a_i, a in enumerate(alphas):
+            m = sk.ElasticNet(alpha=a, l1_ratio=0.7, tol=1e-12).fit(X[tr], y[tr],
+                                                                     sample_weight=sw[tr])
+            expected = np.average((m.predict(X[te]) - y[te]) ** 2, weights=sw[te])
+            assert mse[0, k, a_i] == pytest.approx(expected, rel=1e-8)
+
+
+def test_dask_backend():
+    pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    import joblib
+
+    X, y = make_data(60, 10, seed=8)
+    ref = fastreg.ElasticNetCV(cv=3, l1_ratio=[0.5, 1.0], alphas=15).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                      dashboard_address=":0") as cluster, \
+                distributed.Client(cluster) as client:
+            with joblib.parallel_backend("dask"):
+                model = fastreg.ElasticNetCV(cv=3, l1_ratio=[0.5, 1.0], alphas=15,
+                                             n_jobs=2).fit(X, y)
+            assert client.status == "running"
+    np.testing.assert_allclose(model.mse_path_, ref.mse_path_, rtol=1e-12)
+    assert model.alpha_ == ref.alpha_
+
+
+def test_clone_and_params():
+    from sklearn.base import clone
+
+    model = fastreg.LassoCV(cv=3, alphas=10, selection_rule="1se", penalty_factor=[1.0, 0.0])
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert "l1_ratio" not in copy.get_params()
+    assert fastreg.ElasticNetCV(l1_ratio=[0.2, 1.0]).get_params()["l1_ratio"] == [0.2, 1.0]
