@@ -37,6 +37,7 @@ from ._validation import check_sample_weight
 
 __all__ = ["Stats", "MAX_GRAM_BYTES", "check_dask_input", "sufficient_statistics",
            "fold_statistics", "combine", "design_from_stats", "prepare_dask", "heldout_mse",
+           "heldout_r2", "ridge_from_stats", "ridge_cv_dask",
            "predict_dask", "r2_score_dask"]
 
 #: Largest Gram matrix (float64 bytes) fastreg brings back to the client: 20000 features.
@@ -467,6 +468,66 @@ def fold_statistics(X, y, folds, sample_weight=None, *, split_every=8):
 # --------------------------------------------------------------------------------------------
 # From statistics to a solver design
 # --------------------------------------------------------------------------------------------
+def _gram_parts(stats, fit_intercept, rescale=True):
+    """``(G, Zty, yy, X_offset, y_offset)`` in float64, weights rescaled to sum to n or raw."""
+    c = stats.n / stats.sw if rescale else 1.0
+    cW = c * stats.sw
+    if fit_intercept:
+        return c * stats.Sxx, c * stats.Sxy, c * stats.Syy, stats.xbar, stats.ybar
+    return (c * stats.Sxx + cW * np.outer(stats.xbar, stats.xbar),
+            c * stats.Sxy + cW * np.outer(stats.xbar, stats.ybar),
+            c * stats.Syy + cW * stats.ybar ** 2,
+            np.zeros_like(stats.xbar), np.zeros_like(stats.ybar))
+
+
+def ridge_from_stats(stats, alpha, *, fit_intercept):
+    """Ridge coefficients ``(n_targets, n_features)`` and intercepts from statistics.
+
+    scikit-learn's Ridge objective ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` (raw
+    weights, not rescaled), solved by :func:`fastreg._ridge.ridge_from_gram`.
+    """
+    from ._ridge import ridge_from_gram
+
+    G, Zty, _, X_offset, y_offset = _gram_parts(stats, fit_intercept, rescale=False)
+    coef = ridge_from_gram(G, Zty, alpha).T  # (t, p)
+    return coef, y_offset - coef @ X_offset
+
+
+def _sse(stats, coef, intercept):
+    """Weighted residual sum of squares per target of ``(coef (t, p), intercept (t,))``."""
+    quad = np.einsum("tp,tp->t", coef, coef @ stats.Sxx)
+    cross = np.einsum("tp,pt->t", coef, stats.Sxy)
+    bias = stats.ybar - coef @ stats.xbar - intercept
+    return np.maximum(stats.Syy - 2 * cross + quad, 0) + stats.sw * bias ** 2
+
+
+def heldout_r2(stats, coef, intercept):
+    """``sklearn.metrics.r2_score`` (weighted, uniform average over targets) from statistics."""
+    sse, sst = _sse(stats, coef, intercept), stats.Syy
+    safe = np.where(sst != 0, sst, 1.0)
+    r2 = np.where(sst != 0, 1 - sse / safe, np.where(sse == 0, 1.0, 0.0))
+    return float(r2.mean())
+
+
+def ridge_cv_dask(X, y, alphas, *, cv, fit_intercept, sample_weight=None):
+    """k-fold ridge CV on dask data from ONE pass: held-out R^2 per alpha, best index, total stats.
+
+    Returns
+    -------
+    mean_scores : ndarray of shape (n_alphas,)
+    best : int
+        First index of the best mean score (GridSearchCV's rule).
+    total : Stats
+        Statistics of all rows (for the final fit, without another pass).
+    """
+    folds = fold_statistics(X, y, cv, sample_weight)
+    scores = np.array([[heldout_r2(test, *ridge_from_stats(train, a, fit_intercept=fit_intercept))
+                        for a in alphas] for train, test in folds])
+    mean = scores.mean(axis=0)
+    best = int(np.argmax(np.where(np.isnan(mean), -np.inf, mean)))
+    return mean, best, combine(list(folds[0]))
+
+
 def design_from_stats(stats, *, fit_intercept, dtype=np.float64, multi_output=False):
     """The Gram :class:`~fastreg._path.Design` (and offsets) of the problem with these statistics.
 
@@ -483,17 +544,7 @@ def design_from_stats(stats, *, fit_intercept, dtype=np.float64, multi_output=Fa
     """
     dtype = np.dtype(dtype)
     n = stats.n
-    c = n / stats.sw
-    if fit_intercept:
-        G = c * stats.Sxx
-        Zty = c * stats.Sxy
-        yy = c * stats.Syy
-        X_offset, y_offset = stats.xbar, stats.ybar
-    else:
-        G = c * stats.Sxx + n * np.outer(stats.xbar, stats.xbar)
-        Zty = c * stats.Sxy + n * np.outer(stats.xbar, stats.ybar)
-        yy = c * stats.Syy + n * stats.ybar ** 2
-        X_offset, y_offset = np.zeros_like(stats.xbar), np.zeros_like(stats.ybar)
+    G, Zty, yy, X_offset, y_offset = _gram_parts(stats, fit_intercept)
     G = np.asfortranarray(G, dtype=dtype)
     col_norm2 = np.ascontiguousarray(np.diag(G))
     Zty = np.asarray(Zty, dtype=dtype)

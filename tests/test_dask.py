@@ -292,3 +292,26 @@ def test_worker_killed_mid_pass_is_retried(client):
     client.wait_for_workers(2, timeout=30)
     after = set(client.scheduler_info()["workers"])
     assert before != after  # a worker was really lost (and restarted by its nanny)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ridge and RidgeCV(cv=k)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridge_and_ridgecv_equal_in_memory(client, fit_intercept, weighted):
+    X, y, w = _data(offset=5.0)
+    Xd, yd, wd = _chunked(X, y, w)
+    sw, swd = (w, wd) if weighted else (None, None)
+    mem = fastreg.Ridge(alpha=3.0, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    dsk = fastreg.Ridge(alpha=3.0, fit_intercept=fit_intercept).fit(Xd, yd, sample_weight=swd)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(dsk.intercept_, mem.intercept_, rtol=1e-9, atol=1e-10)
+    alphas = [0.01, 30.0, 3e3, 3e5]
+    mem = fastreg.RidgeCV(alphas=alphas, cv=4, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    dsk = fastreg.RidgeCV(alphas=alphas, cv=4, fit_intercept=fit_intercept).fit(Xd, yd, sample_weight=swd)
+    assert dsk.alpha_ == mem.alpha_
+    np.testing.assert_allclose(dsk.best_score_, mem.best_score_, rtol=1e-9)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-9, atol=1e-11)
+    with pytest.raises(ValueError, match="cv=k"):
+        fastreg.RidgeCV(alphas=alphas).fit(Xd, yd)
