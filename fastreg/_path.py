@@ -16,7 +16,8 @@ from sklearn.utils import check_array, check_random_state
 
 from ._kernels.cd import enet_cd, init_residual
 from ._preprocess import preprocess_data
-from ._validation import check_choice, check_interval, check_penalty_factor, check_sample_weight
+from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
+                          is_dask_array)
 
 __all__ = ["PathResult", "Design", "make_design", "alpha_grid", "alpha_max", "solve_path", "prepare",
            "enet_path", "lasso_path", "penalized_correlations"]
@@ -101,6 +102,21 @@ class Design:
     Zty: np.ndarray
     yy: object
     n_samples: int
+
+    @property
+    def n_features(self):
+        """Number of columns of the design."""
+        return self.col_norm2.shape[0]
+
+    @property
+    def dtype(self):
+        """Floating dtype of the problem (float32 stays float32)."""
+        return self.col_norm2.dtype
+
+    @property
+    def n_targets(self):
+        """``None`` for a 1-D target, else the number of targets."""
+        return None if np.ndim(self.yy) == 0 else np.shape(self.yy)[0]
 
     def target(self, z, k=None):
         """Kernel arguments ``(design, y)`` for target ``k`` (``z`` is the 1-D centered target)."""
@@ -314,11 +330,12 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     -------
     PathResult
     """
+    # Shapes come from the design, not from prep.X / prep.y: a Gram design built from sufficient
+    # statistics (out-of-core data, fastreg._dask) has neither, and its prep.X / prep.y are None.
     z = prep.y
-    n_samples, n_features = prep.X.shape
-    dtype = prep.X.dtype
-    multi = z.ndim == 2
-    n_targets = z.shape[1] if multi else 1
+    n_samples, n_features, dtype = design.n_samples, design.n_features, design.dtype
+    multi = design.n_targets is not None
+    n_targets = design.n_targets if multi else 1
     alphas = np.asarray(alphas, dtype=np.float64)
     n_alphas = alphas.shape[0]
     pf = (np.ones(n_features, dtype=np.float64) if penalty_factor is None
@@ -339,7 +356,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     gaps = np.empty((n_targets, n_alphas))
     n_iters = np.empty((n_targets, n_alphas), dtype=np.int64)
     for k in range(n_targets):
-        zk = np.ascontiguousarray(z[:, k]) if multi else z
+        zk = z if z is None or not multi else np.ascontiguousarray(z[:, k])
         kernel_design, ky = design.target(zk, k if multi else None)
         if coef_init is None:
             w = np.zeros(n_features, dtype=dtype)
@@ -430,6 +447,25 @@ def check_precompute(precompute, owner=None):
     )
 
 
+def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, precompute):
+    """Validate in-memory X, y (unless ``check_input`` is False) and :func:`prepare` them."""
+    if check_input:
+        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
+                        copy=False, input_name="X", accept_large_sparse=False)
+        y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", input_name="y")
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: "
+                f"[{X.shape[0]}, {y.shape[0]}]"
+            )
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
+    elif sparse.issparse(X):
+        X = sparse.csc_matrix(X)
+    return prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X,
+                   precompute=precompute)
+
+
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto",
               Xy=None, copy_X=True, coef_init=None, verbose=False, return_n_iter=False,
               positive=False, check_input=True, fit_intercept=False, sample_weight=None,
@@ -448,9 +484,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
 
     Parameters
     ----------
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Training data; float32 stays float32. Sparse X is never densified.
-    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+        Training data; float32 stays float32. Sparse X is never densified. A
+        ``dask.array.Array`` chunked by rows is reduced to its sufficient statistics in one pass
+        on the cluster, then solved in memory with covariance updates (``precompute``,
+        ``copy_X`` and ``check_input`` are then ignored).
+    y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
         Target. With 2-D y each target is fitted independently (as ``ElasticNet`` does; this is
         not scikit-learn's multi-task path).
     l1_ratio : float, default=0.5
@@ -509,23 +548,16 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     l1_ratio = check_interval(l1_ratio, "l1_ratio", owner="enet_path", low=0, high=1)
     p = _check_path_params(params)
     precompute = check_precompute(precompute, "enet_path")
-    if check_input:
-        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
-                        copy=False, input_name="X", accept_large_sparse=False)
-        y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", input_name="y")
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"Found input variables with inconsistent numbers of samples: "
-                f"[{X.shape[0]}, {y.shape[0]}]"
-            )
-        if y.ndim > 2:
-            raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
-    elif sparse.issparse(X):
-        X = sparse.csc_matrix(X)
-    n_samples, n_features = X.shape
+    if is_dask_array(X):
+        # out of core: sufficient statistics in one pass on the cluster, Gram layout in memory
+        from ._dask import prepare_dask
+
+        prep, design = prepare_dask(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
+    else:
+        prep, design = _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X,
+                                          precompute)
+    n_samples, n_features = design.n_samples, design.n_features
     pf = check_penalty_factor(penalty_factor, n_features, np.float64)
-    prep, design = prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
-                           copy_X=copy_X, precompute=precompute)
 
     if isinstance(alphas, Integral):
         n_alphas, alphas = alphas, None

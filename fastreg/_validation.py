@@ -4,6 +4,7 @@ Errors are ``ValueError`` (or ``TypeError`` for a value of the wrong kind) whose
 parameter, worded like scikit-learn's so that code catching scikit-learn's errors keeps working.
 """
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,6 +19,7 @@ __all__ = [
     "validate_X_y",
     "validate_X_predict",
     "check_penalty_factor",
+    "is_dask_array",
 ]
 
 
@@ -203,3 +205,13 @@ def validate_X_predict(estimator, X):
         dtype=[np.float64, np.float32],
         reset=False,
     )
+
+
+def is_dask_array(X):
+    """True if ``X`` is a ``dask.array.Array`` (without importing dask).
+
+    If dask has not been imported, X cannot be a dask array, so ``import fastreg`` and every
+    in-memory fit stay free of dask; the dask code (:mod:`fastreg._dask`) is imported only then.
+    """
+    da = sys.modules.get("dask.array")
+    return da is not None and isinstance(X, da.Array)

@@ -5,7 +5,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import validate_X_predict
+from .._validation import is_dask_array, validate_X_predict
 
 __all__ = ["LinearRegressorBase"]
 
@@ -28,11 +28,37 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            ``X @ coef_.T + intercept_``.
+        y_pred : ndarray or dask array of shape (n_samples,) or (n_samples, n_targets)
+            ``X @ coef_.T + intercept_``; lazy (a dask array, one task per row chunk) when X
+            is a dask array.
         """
+        if is_dask_array(X):
+            from .._dask import predict_dask
+
+            return predict_dask(self, X)
         return self._decision_function(X)
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R² of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float or 0-d dask array
+            ``1 - sum s (y - y_pred)^2 / sum s (y - ybar)^2`` (averaged uniformly over targets),
+            as ``sklearn.metrics.r2_score``; a lazy 0-d dask array when X is a dask array.
+        """
+        if is_dask_array(X):
+            from .._dask import r2_score_dask
+
+            return r2_score_dask(y, self.predict(X), sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)

@@ -9,7 +9,7 @@ from sklearn.utils import check_array, check_random_state
 
 from .._path import check_precompute, prepare, solve_path
 from .._validation import (InvalidParameterError, check_choice, check_interval,
-                           check_penalty_factor, validate_X_y)
+                           check_penalty_factor, is_dask_array, validate_X_y)
 from ._base import LinearRegressorBase
 
 __all__ = ["ElasticNet", "Lasso"]
@@ -127,9 +127,13 @@ class ElasticNet(LinearRegressorBase):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,) or float, default=None
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A ``dask.array.Array`` chunked by rows is fitted out of core: its weighted
+            sufficient statistics are computed in one pass on the cluster and the p x p result
+            is solved in memory with covariance updates (``precompute`` and ``copy_X`` are then
+            ignored). See :mod:`fastreg._dask`.
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like or dask array of shape (n_samples,) or float, default=None
             Non-negative weights; zeros are allowed.
         check_input : bool, default=True
             Skip validation only for float, F-ordered, finite data.
@@ -146,17 +150,27 @@ class ElasticNet(LinearRegressorBase):
                 UserWarning,
                 stacklevel=2,
             )
-        if check_input:
-            X, y = validate_X_y(self, X, y)
-        else:
-            if sparse.issparse(X):
-                X = sparse.csc_matrix(X)
+        if is_dask_array(X):
+            # out of core: one pass of sufficient statistics on the cluster, then the Gram
+            # layout in memory (precompute and copy_X do not apply)
+            from .._dask import prepare_dask
+
+            prep, design = prepare_dask(X, y, fit_intercept=self.fit_intercept,
+                                        sample_weight=sample_weight)
             self.n_features_in_ = X.shape[1]
-        n_features = X.shape[1]
-        pf = check_penalty_factor(self.penalty_factor, n_features, np.float64)
-        prep, design = prepare(X, y, fit_intercept=self.fit_intercept,
-                               sample_weight=sample_weight, copy_X=self.copy_X,
-                               precompute=precompute)
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        else:
+            if check_input:
+                X, y = validate_X_y(self, X, y)
+            else:
+                if sparse.issparse(X):
+                    X = sparse.csc_matrix(X)
+                self.n_features_in_ = X.shape[1]
+            prep, design = prepare(X, y, fit_intercept=self.fit_intercept,
+                                   sample_weight=sample_weight, copy_X=self.copy_X,
+                                   precompute=precompute)
+        pf = check_penalty_factor(self.penalty_factor, design.n_features, np.float64)
         coef_init = None
         if self.warm_start and hasattr(self, "coef_"):
             coef_init = np.atleast_2d(self.coef_)
@@ -166,12 +180,12 @@ class ElasticNet(LinearRegressorBase):
                             random_state=self.random_state, screening=self.screening)
         self.coef_ = result.coefs[..., 0]
         self.intercept_ = result.intercepts[..., 0]
-        self.dual_gap_ = result.dual_gaps[..., 0].astype(X.dtype)
+        self.dual_gap_ = result.dual_gaps[..., 0].astype(design.dtype)
         n_iter = result.n_iters[..., 0]
         self.n_iter_ = int(n_iter) if n_iter.ndim == 0 else [int(i) for i in n_iter]
-        if y.ndim == 1:
-            self.intercept_ = X.dtype.type(self.intercept_)
-            self.dual_gap_ = X.dtype.type(self.dual_gap_)
+        if design.n_targets is None:
+            self.intercept_ = design.dtype.type(self.intercept_)
+            self.dual_gap_ = design.dtype.type(self.dual_gap_)
         if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
             raise ValueError(
                 "Coordinate descent iterations resulted in non-finite parameter values. The "

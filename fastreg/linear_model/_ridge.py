@@ -6,7 +6,8 @@ import numpy as np
 from scipy import sparse
 
 from .. import _ridge
-from .._validation import check_choice, check_interval, check_sample_weight, validate_X_y
+from .._validation import (check_choice, check_interval, check_sample_weight, is_dask_array,
+                           validate_X_y)
 from ._base import LinearRegressorBase
 
 __all__ = ["Ridge", "RidgeCV"]
@@ -24,6 +25,19 @@ def _check_alpha_param(alpha, owner):
     for v in a:
         check_interval(float(v), "alpha", owner=owner, low=0.0, closed="left")
     return a
+
+
+def _set_dask_fit(est, X, y, coef, intercept):
+    """Store a fit from dask statistics like an in-memory fit (float32 stays float32)."""
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    coef, intercept = coef.astype(dtype), intercept.astype(dtype)
+    est.n_features_in_ = X.shape[1]
+    if hasattr(est, "feature_names_in_"):
+        del est.feature_names_in_
+    if np.ndim(y) == 1:
+        est.coef_, est.intercept_ = coef[0], dtype.type(intercept[0])
+    else:
+        est.coef_, est.intercept_ = coef, intercept
 
 
 class Ridge(LinearRegressorBase):
@@ -116,6 +130,14 @@ class Ridge(LinearRegressorBase):
         check_choice(self.solver, "solver", _ridge.SOLVERS, owner=owner)
         check_interval(self.tol, "tol", owner=owner, low=0.0)
         check_interval(self.max_iter, "max_iter", owner=owner, kind=Integral, low=1, allow_none=True)
+        if is_dask_array(X):  # one pass of sufficient statistics, factorized in memory
+            from .. import _dask
+
+            stats = _dask.sufficient_statistics(X, y, sample_weight)
+            coef, intercept = _dask.ridge_from_stats(stats, alpha, fit_intercept=self.fit_intercept)
+            _set_dask_fit(self, X, y, coef, intercept)
+            self.n_iter_ = np.ones(coef.shape[0], dtype=np.int64)
+            return self
         X, y = validate_X_y(self, X, y, accept_sparse=["csr", "csc"], order=None)
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         coef, intercept, n_iter = _ridge.ridge_solve(
@@ -216,6 +238,26 @@ class RidgeCV(LinearRegressorBase):
             raise ValueError("cv!=None and alpha_per_target=True are incompatible")
         if self.cv is not None and self.store_cv_results:
             raise ValueError("cv!=None and store_cv_results=True are incompatible")
+        if is_dask_array(X):
+            if self.cv is None:
+                raise ValueError(
+                    "RidgeCV on a dask array needs k-fold cross-validation (cv=k): leave-one-out "
+                    "(cv=None) needs every sample's leverage, which sufficient statistics do not "
+                    "give. k-fold costs one pass over the data."
+                )
+            if self.scoring is not None:
+                raise ValueError("RidgeCV on a dask array supports only scoring=None (R^2).")
+            from .. import _dask
+
+            scores, best, stats = _dask.ridge_cv_dask(X, y, alphas, cv=self.cv,
+                                                      fit_intercept=self.fit_intercept,
+                                                      sample_weight=sample_weight)
+            self.alpha_ = float(alphas[best])
+            self.best_score_ = float(scores[best])
+            coef, intercept = _dask.ridge_from_stats(stats, self.alpha_,
+                                                     fit_intercept=self.fit_intercept)
+            _set_dask_fit(self, X, y, coef, intercept)
+            return self
         X, y = validate_X_y(self, X, y, accept_sparse=["csr", "csc"], order=None)
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if self.cv is None:

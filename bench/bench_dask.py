@@ -1,0 +1,125 @@
+"""Dask lasso path vs one dask pass computing X^T X (the floor), and dask-ml if installed.
+
+The data are a float64 ``.npy`` file on disk read in row chunks by a ``LocalCluster`` of worker
+processes with a memory limit (the issue's setting: n = 2.5e6, p = 100, 2 GB, 500 MB workers).
+
+    python bench/bench_dask.py                          # quick: n = 5e5 (400 MB)
+    python bench/bench_dask.py --n 2.5e6                # the issue's size (2 GB on disk)
+    python bench/bench_dask.py --no-dask-ml             # skip dask-ml
+
+dask-ml's solvers keep intermediate copies of X on the workers and die (KilledWorker) under the
+500 MB limit; the bench then retries dask-ml alone on workers with ``--dask-ml-memory-limit``.
+
+Times are medians of ``--repeats`` runs after a warm-up (workers import fastreg, numba compiles);
+the ratio to the floor is measured in the same run. dask-ml fits ONE alpha (its ElasticNet /
+LinearRegression has no path); fastreg's time is for the whole 100-alpha path.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "docs", "examples"))
+from dask_out_of_core import NpyFile, write_npy  # noqa: E402
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times)), out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=float, default=5e5, help="rows (issue: 2.5e6)")
+    parser.add_argument("--p", type=int, default=100, help="features (100)")
+    parser.add_argument("--chunk-rows", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--memory-limit", default="500MB", help="per worker (500MB)")
+    parser.add_argument("--n-alphas", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-dask-ml", action="store_true")
+    parser.add_argument("--dask-ml-max-iter", type=int, default=100)
+    parser.add_argument("--dask-ml-memory-limit", default="2GB",
+                        help="if dask-ml dies with --memory-limit, retry it on a cluster with "
+                             "this limit per worker ('' to skip)")
+    args = parser.parse_args(argv)
+
+    import dask.array as da
+    from dask.distributed import Client, LocalCluster
+
+    import fastreg
+
+    n, p = int(args.n), args.p
+    with tempfile.TemporaryDirectory() as tmp:
+        x_path, y_path = write_npy(os.path.join(tmp, "bench"), n, p)
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                               memory_limit=args.memory_limit, dashboard_address=None,
+                               silence_logs=40)
+        client = Client(cluster)
+        X = da.from_array(NpyFile(x_path), chunks=(args.chunk_rows, p))
+        y = da.from_array(NpyFile(y_path), chunks=(args.chunk_rows,))
+        print(f"X: {n} x {p} float64 = {X.nbytes / 1e9:.2f} GB on disk, {X.numblocks[0]} chunks; "
+              f"{args.workers} workers x {args.memory_limit}, 1 thread each")
+
+        fastreg.lasso_path(X[:1000], y[:1000], n_alphas=3, fit_intercept=True)  # warm-up
+        (X[:1000].T @ X[:1000]).compute()
+
+        rows = []
+        t_floor, _ = median_time(lambda: (X.T @ X).compute(), args.repeats)
+        rows.append(("dask X.T @ X (one pass, floor)", t_floor))
+        t_path, res = median_time(
+            lambda: fastreg.lasso_path(X, y, n_alphas=args.n_alphas, fit_intercept=True),
+            args.repeats)
+        rows.append((f"fastreg.lasso_path ({args.n_alphas} alphas)", t_path))
+
+        for name, t in rows:
+            print(f"{name:45s} {t:8.2f} s  {t / t_floor:6.2f}x the floor")
+
+        mid = len(res.alphas) // 2
+        alpha = float(res.alphas[mid])
+        if not args.no_dask_ml:
+            try:
+                from dask_ml.linear_model import LinearRegression
+            except ImportError:
+                print("dask-ml is not installed: skipped")
+            else:
+                limits = [args.memory_limit] + ([args.dask_ml_memory_limit]
+                                                if args.dask_ml_memory_limit else [])
+                for limit in limits:
+                    if limit != args.memory_limit:
+                        client.close()
+                        cluster.close()
+                        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                                               processes=True, memory_limit=limit,
+                                               dashboard_address=None, silence_logs=50)
+                        client = Client(cluster)
+                    # dask-glm minimizes 1/2 ||y - Xb||^2 + (1/C) ||b||_1: C = 1 / (n alpha) is
+                    # fastreg's / scikit-learn's lasso at alpha.
+                    model = LinearRegression(penalty="l1", C=1.0 / (n * alpha), solver="admm",
+                                             max_iter=args.dask_ml_max_iter)
+                    try:
+                        t_ml, m = median_time(lambda: model.fit(X, y), 1)
+                    except Exception as exc:  # KilledWorker when over the memory limit
+                        print(f"dask-ml LinearRegression(l1, admm) with workers of {limit}: "
+                              f"FAILED ({type(exc).__name__}: {str(exc)[:100]}...)")
+                        continue
+                    diff = np.max(np.abs(m.coef_ - res.coefs[:, mid]))
+                    print(f"dask-ml LinearRegression(l1, admm), ONE alpha={alpha:.3g}, workers of "
+                          f"{limit}: {t_ml:.2f} s = {t_ml / t_floor:.1f}x the floor, "
+                          f"{t_ml / t_path:.1f}x fastreg's whole path; "
+                          f"max |coef - fastreg| = {diff:.2e}")
+                    break
+        client.close()
+        cluster.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,663 @@
+"""Out-of-core fits on ``dask.array`` data: one pass of sufficient statistics, then in-memory solvers.
+
+For least squares with an elastic-net or ridge penalty, the weighted, centered problem
+
+    min_{w, b}  1/2 sum_i s_i (y_i - x_i w - b)^2 + penalty(w)
+
+depends on the data only through the weight sum ``W``, the weighted means ``xbar``, ``ybar`` and
+the centered scatter matrices
+
+    Sxx = sum_i s_i (x_i - xbar)(x_i - xbar)^T,  Sxy = sum_i s_i (x_i - xbar)(y_i - ybar)^T,
+    Syy = sum_i s_i (y_i - ybar)^2.
+
+They are computed here in ONE pass over the row chunks of a dask array, on the cluster: every
+chunk is centered on its own means (so no large-mean cancellation), and the chunk results are
+merged by a tree reduction with the parallel-axis (Chan et al.) update
+
+    W = Wa + Wb,  d = xbar_b - xbar_a,  xbar = xbar_a + (Wb / W) d,
+    Sxx = Sxx_a + Sxx_b + (Wa Wb / W) d d^T       (likewise Sxy, Syy).
+
+Only the p x p result comes back to the client, where it becomes a Gram ``Design`` for the same
+covariance-update kernels (:func:`fastreg._path.solve_path`) as an in-memory fit.
+
+This module is imported only when an input is a dask array (see
+:func:`fastreg._validation.is_dask_array`); ``import fastreg`` never imports dask.
+"""
+
+from functools import reduce
+from numbers import Real
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse
+
+from ._path import Design
+from ._preprocess import Preprocessed
+from ._validation import check_sample_weight
+
+__all__ = ["Stats", "MAX_GRAM_BYTES", "check_dask_input", "sufficient_statistics",
+           "fold_statistics", "combine", "design_from_stats", "prepare_dask", "heldout_mse",
+           "heldout_r2", "ridge_from_stats", "ridge_cv_dask",
+           "predict_dask", "r2_score_dask"]
+
+#: Largest Gram matrix (float64 bytes) fastreg brings back to the client: 20000 features.
+MAX_GRAM_BYTES = 20000 * 20000 * 8
+
+
+class Stats(NamedTuple):
+    """Weighted sufficient statistics of a block of rows (float64; ``y`` kept 2-D).
+
+    Attributes
+    ----------
+    n : int
+        Number of rows.
+    sw : float
+        Sum of the weights (``n`` when unweighted).
+    xbar : ndarray of shape (n_features,)
+    ybar : ndarray of shape (n_targets,)
+    Sxx : ndarray of shape (n_features, n_features)
+        Centered weighted scatter ``sum_i s_i (x_i - xbar)(x_i - xbar)^T``.
+    Sxy : ndarray of shape (n_features, n_targets)
+    Syy : ndarray of shape (n_targets,)
+    wmin : float
+        Smallest weight seen (``inf`` when unweighted), to reject negative weights.
+    """
+
+    n: int
+    sw: float
+    xbar: np.ndarray
+    ybar: np.ndarray
+    Sxx: np.ndarray
+    Sxy: np.ndarray
+    Syy: np.ndarray
+    wmin: float
+
+
+# --------------------------------------------------------------------------------------------
+# Per-chunk statistics and their combination (these run on the workers)
+# --------------------------------------------------------------------------------------------
+def _chunk_stats(X, y, w):
+    """Statistics of one block of rows, centered on the block's own weighted means.
+
+    Returns None for a block without rows or without positive weight (except for its
+    ``n``/``wmin``, which :func:`_combine2` still needs: they are returned as a tuple then).
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if y.ndim == 1:
+        y = y[:, None]
+    m = X.shape[0]
+    if w is None:
+        W, wmin = float(m), np.inf
+    else:
+        w = np.asarray(w, dtype=np.float64).ravel()
+        wmin = float(w.min()) if m else np.inf
+        w = np.maximum(w, 0.0)
+        W = float(w.sum())
+    if m == 0 or W == 0:
+        return (m, wmin)  # an "empty" block: rows but no weight
+    if w is None:
+        xbar = X.mean(axis=0, dtype=np.float64)
+        ybar = y.mean(axis=0, dtype=np.float64)
+        Xc = X - xbar.astype(X.dtype)
+        yc = y - ybar.astype(y.dtype)
+    else:
+        xbar = (w @ X) / W
+        ybar = (w @ y) / W
+        s = np.sqrt(w).astype(X.dtype)[:, None]
+        Xc = X - xbar.astype(X.dtype)
+        Xc *= s
+        yc = (y - ybar.astype(y.dtype)) * s
+    Sxx = np.asarray(Xc.T @ Xc, dtype=np.float64)  # BLAS syrk
+    Sxy = np.asarray(Xc.T @ yc, dtype=np.float64)
+    Syy = np.einsum("ij,ij->j", yc, yc, dtype=np.float64)
+    return Stats(m, W, xbar, ybar, Sxx, Sxy, Syy, wmin)
+
+
+def _combine2(a, b):
+    """Parallel-axis merge of two blocks' statistics (either may be an empty ``(n, wmin)``)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    n = a[0] + b[0]
+    wmin = min(a[-1], b[-1])
+    a_empty = not isinstance(a, Stats) or a.sw == 0
+    b_empty = not isinstance(b, Stats) or b.sw == 0
+    if a_empty:
+        return b._replace(n=n, wmin=wmin) if isinstance(b, Stats) else (n, wmin)
+    if b_empty:
+        return a._replace(n=n, wmin=wmin)
+    W = a.sw + b.sw
+    f = b.sw / W
+    c = a.sw * f  # Wa * Wb / W
+    dx = b.xbar - a.xbar
+    dy = b.ybar - a.ybar
+    Sxx = a.Sxx + b.Sxx
+    Sxx += c * np.outer(dx, dx)
+    Sxy = a.Sxy + b.Sxy + c * np.outer(dx, dy)
+    Syy = a.Syy + b.Syy + c * dy * dy
+    return Stats(n, W, a.xbar + f * dx, a.ybar + f * dy, Sxx, Sxy, Syy, wmin)
+
+
+def _combine_many(parts):
+    return reduce(_combine2, map(_unbox, parts), None)
+
+
+def _chunk_fold_stats(X, y, w, labels, start, bounds, n_folds):
+    """Per-fold statistics of one block: a tuple with one entry (or None) per fold.
+
+    Fold labels are ``labels`` (a block of per-row fold ids) or, when it is None, computed from
+    the block's first row ``start`` (a 1-element array) and the contiguous fold boundaries.
+    """
+    X = np.asarray(X)
+    m = X.shape[0]
+    start = int(np.asarray(start).ravel()[0])
+    if labels is None:
+        labels = np.searchsorted(bounds, np.arange(start, start + m), side="right") - 1
+    labels = np.asarray(labels).ravel()
+    out = [None] * n_folds
+    present = np.unique(labels)
+    if present.size == 1:
+        out[int(present[0])] = _chunk_stats(X, y, w)
+        return tuple(out)
+    for f in present:
+        rows = labels == f
+        out[int(f)] = _chunk_stats(X[rows], np.asarray(y)[rows], None if w is None else np.asarray(w)[rows])
+    return tuple(out)
+
+
+def _combine_folds(parts):
+    return tuple(_combine_many(col) for col in zip(*map(_unbox, parts)))
+
+
+def combine(stats):
+    """Merge the statistics of disjoint row blocks (a list of :class:`Stats`) into one."""
+    return _combine_many(stats)
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks and the reductions (client side)
+# --------------------------------------------------------------------------------------------
+def _check_chunk_type(A, name):
+    meta = getattr(A, "_meta", None)
+    if sparse.issparse(meta) or (meta is not None and not isinstance(meta, np.ndarray)):
+        raise ValueError(
+            f"{name} is a dask array with {type(meta).__module__}.{type(meta).__name__} chunks; "
+            "fastreg's dask support needs dense NumPy chunks. For sparse data that fits in "
+            "memory, pass a scipy.sparse CSC matrix instead (X.compute() then .tocsc()); "
+            "otherwise densify the chunks with X.map_blocks(lambda b: b.todense()) if each dense "
+            "chunk fits in a worker's memory."
+        )
+
+
+def _check_known_chunks(A, name):
+    if any(np.isnan(c) for c in A.chunks[0]):
+        raise ValueError(
+            f"{name} has unknown chunk sizes (e.g. it comes from a dask DataFrame); call "
+            f"{name}.compute_chunk_sizes() or use DataFrame.to_dask_array(lengths=True) first."
+        )
+
+
+def check_gram_size(n_features):
+    """Refuse a p x p Gram matrix larger than :data:`MAX_GRAM_BYTES`, saying what to do instead."""
+    nbytes = 8 * n_features * n_features
+    if nbytes > MAX_GRAM_BYTES:
+        raise ValueError(
+            f"X has {n_features} features: the {n_features} x {n_features} Gram matrix that "
+            f"fastreg reduces dask input to would take {nbytes / 1e9:.1f} GB (the limit is "
+            f"{MAX_GRAM_BYTES / 1e9:.1f} GB, fastreg._dask.MAX_GRAM_BYTES). Reduce the number of "
+            "features (feature selection, hashing or PCA), or, if the data fit in memory as a "
+            "scipy.sparse matrix, fit the in-memory sparse solver on X.compute()."
+        )
+
+
+def check_dask_input(X, y, sample_weight=None):
+    """Validate dask training data without computing it.
+
+    Returns
+    -------
+    X : dask array of shape (n_samples, n_features), float64 or float32, one column chunk
+    y : dask array of shape (n_samples,) or (n_samples, n_targets), X's dtype and row chunks
+    sample_weight : dask array of shape (n_samples,) with X's row chunks, or None
+        (negative or all-zero weights are detected during the statistics pass).
+    """
+    import dask.array as da
+
+    _check_chunk_type(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"Expected 2D array, got {X.ndim}D dask array instead.")
+    _check_known_chunks(X, "X")
+    n_samples, n_features = X.shape
+    if n_samples < 1 or n_features < 1:
+        raise ValueError(
+            f"Found array with {n_samples} sample(s) and {n_features} feature(s) (shape="
+            f"{X.shape}) while a minimum of 1 is required."
+        )
+    check_gram_size(n_features)
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    if not np.issubdtype(X.dtype, np.number) and X.dtype != np.bool_:
+        raise ValueError(f"X must hold numbers, got dtype {X.dtype}.")
+    X = X.astype(dtype)
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
+    row_chunks = X.chunks[0]
+
+    if isinstance(y, da.Array):
+        _check_chunk_type(y, "y")
+        _check_known_chunks(y, "y")
+    else:
+        y = np.asarray(y)
+    if y.ndim not in (1, 2):
+        raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: [{n_samples}, {y.shape[0]}]"
+        )
+    if not isinstance(y, da.Array):
+        y = da.from_array(np.asarray(y, dtype=dtype), chunks=(row_chunks,) + y.shape[1:])
+    y = y.astype(dtype).rechunk((row_chunks,) + tuple((s,) for s in y.shape[1:]))
+
+    sw = sample_weight
+    if sw is None or isinstance(sw, Real):
+        sw = check_sample_weight(sw, n_samples, dtype)  # validates a scalar, gives None
+    elif isinstance(sw, da.Array):
+        _check_chunk_type(sw, "sample_weight")
+        if sw.ndim != 1:
+            raise ValueError(f"Sample weights must be 1D array or scalar, got {sw.ndim}D array.")
+        if sw.shape[0] != n_samples:
+            raise ValueError(f"sample_weight.shape == ({sw.shape[0]},), expected ({n_samples},)!")
+        sw = sw.astype(np.float64).rechunk((row_chunks,))
+    else:
+        sw = check_sample_weight(sw, n_samples, np.float64)
+        sw = da.from_array(sw, chunks=(row_chunks,))
+    return X, y, sw
+
+
+def _box_stats(X, y, w, *args):
+    out = np.empty(1, dtype=object)
+    out[0] = _chunk_fold_stats(X, y, w, *args) if args else _chunk_stats(X, y, w)
+    return out
+
+
+def _per_chunk(X, y, sw, labels=None, starts=None, bounds=None, n_folds=None):
+    """One delayed per row chunk holding that chunk's statistics (a 1-element object array).
+
+    A blockwise task per chunk, so that dask fuses the chunk's read (or generation) into the
+    statistics task: the chunk is never stored on a worker, nor moved between workers.
+    """
+    import dask.array as da
+
+    # no contracted index (each argument is one block per row chunk): keeps the task fusable
+    args = [X, "ij", y, "ij" if y.ndim == 2 else "i", sw, None if sw is None else "i"]
+    if n_folds is not None:
+        if labels is None:
+            args += [None, None]
+        else:
+            args += [labels, "i"]
+        args += [da.from_array(starts, chunks=1), "i", bounds, None, n_folds, None]
+    out = da.blockwise(_box_stats, "ij", *args, dtype=object, align_arrays=False,
+                       adjust_chunks={"i": 1, "j": 1}, meta=np.empty((0, 0), dtype=object))
+    return list(out.to_delayed(optimize_graph=True).ravel())
+
+
+def _unbox(part):
+    return part[0] if isinstance(part, np.ndarray) else part
+
+
+def _tree_reduce(parts, func, split_every):
+    from dask import delayed
+
+    parts = list(parts)
+    while len(parts) > 1:
+        parts = [delayed(func, pure=True)(parts[i:i + split_every])
+                 for i in range(0, len(parts), split_every)]
+    return parts[0]
+
+
+def _check_stats(stats, name="X"):
+    if not isinstance(stats, Stats) or stats.sw == 0:  # no positive weight at all
+        if stats[-1] < 0:
+            raise ValueError("Negative values in data passed to sample_weight.")
+        raise ValueError("sample_weight must have at least one positive weight; all are zero.")
+    if stats.wmin < 0:
+        raise ValueError("Negative values in data passed to sample_weight.")
+    if not (np.isfinite(stats.sw) and np.all(np.isfinite(stats.xbar)) and np.all(np.isfinite(stats.Sxx))):
+        raise ValueError(f"Input {name} contains NaN or infinity (or sample_weight does).")
+    if not (np.all(np.isfinite(stats.ybar)) and np.all(np.isfinite(stats.Syy))
+            and np.all(np.isfinite(stats.Sxy))):
+        raise ValueError("Input y contains NaN or infinity.")
+    return stats
+
+
+def sufficient_statistics(X, y, sample_weight=None, *, split_every=8):
+    """Weighted, centered sufficient statistics of dask data, in one pass over the row chunks.
+
+    Parameters
+    ----------
+    X : dask array of shape (n_samples, n_features)
+        Chunked by rows (column chunks are merged first).
+    y : dask or NumPy array of shape (n_samples,) or (n_samples, n_targets)
+    sample_weight : dask or NumPy array of shape (n_samples,), optional
+        Raw (not rescaled) non-negative weights.
+    split_every : int, default=8
+        Fan-in of the tree reduction.
+
+    Returns
+    -------
+    Stats
+        Computed (on the active ``dask.distributed`` client if there is one).
+
+    Examples
+    --------
+    >>> import numpy as np, dask.array as da
+    >>> from fastreg._dask import sufficient_statistics
+    >>> X = da.from_array(np.arange(12.0).reshape(6, 2), chunks=(2, 2)); y = X[:, 0]
+    >>> s = sufficient_statistics(X, y)
+    >>> s.n, s.xbar.tolist(), np.allclose(s.Sxx, np.cov(X.compute().T, bias=True) * 6)
+    (6, [5.0, 6.0], True)
+    """
+    import dask
+
+    X, y, sw = check_dask_input(X, y, sample_weight)
+    leaves = _per_chunk(X, y, sw)
+    (stats,) = dask.compute(_tree_reduce(leaves, _combine_many, split_every))
+    return _check_stats(_unbox(stats))
+
+
+def _empty_stats(marker, p, t):
+    """Statistics of rows without weight: ``sw = 0`` and zeros (the merge treats them as empty)."""
+    n, wmin = marker
+    return Stats(n, 0.0, np.zeros(p), np.zeros(t), np.zeros((p, p)), np.zeros((p, t)),
+                 np.zeros(t), wmin)
+
+
+def _fold_labels(folds, n_samples):
+    """``folds`` as (labels or None, contiguous bounds or None, n_folds)."""
+    from numbers import Integral
+
+    import dask.array as da
+
+    if isinstance(folds, Integral) and not isinstance(folds, bool):
+        k = int(folds)
+        if not 2 <= k <= n_samples:
+            raise ValueError(f"folds must be an int in [2, n_samples={n_samples}], got {k}.")
+        sizes = np.full(k, n_samples // k)
+        sizes[: n_samples % k] += 1  # scikit-learn's KFold(k) without shuffling
+        return None, np.concatenate([[0], np.cumsum(sizes)]), k
+    if hasattr(folds, "split"):  # a scikit-learn splitter
+        folds = list(folds.split(np.empty((n_samples, 0))))
+    if isinstance(folds, (np.ndarray, da.Array)) and folds.ndim == 1:
+        labels = folds
+        if labels.shape[0] != n_samples:
+            raise ValueError(f"folds (fold labels) must have length {n_samples}, got {labels.shape[0]}.")
+        k = int(labels.max().compute() if isinstance(labels, da.Array) else labels.max()) + 1
+        return labels, None, k
+    labels = np.full(n_samples, -1, dtype=np.int32)
+    folds = list(folds)
+    for f, split in enumerate(folds):
+        test = np.asarray(split[1])
+        if test.dtype == bool:
+            test = np.flatnonzero(test)
+        if np.any(labels[test] >= 0):
+            raise ValueError("folds: the test sets must be disjoint (one held-out fold per row).")
+        labels[test] = f
+    if np.any(labels < 0):
+        raise ValueError("folds: every row must be in exactly one test set (a partition such as KFold).")
+    return labels, None, len(folds)
+
+
+def fold_statistics(X, y, folds, sample_weight=None, *, split_every=8):
+    """Training and held-out statistics of every cross-validation fold, from ONE pass over X.
+
+    Every chunk is reduced to per-fold statistics, merged across chunks per fold; the training
+    statistics of fold f are then the merge of all other folds' statistics (on the client,
+    O(k p^2) work), i.e. "total minus fold f" without a subtraction's round-off.
+
+    Parameters
+    ----------
+    X, y, sample_weight
+        As in :func:`sufficient_statistics`.
+    folds : int, array of shape (n_samples,), scikit-learn splitter or iterable of (train, test)
+        An int k means scikit-learn's ``KFold(k)`` (contiguous, unshuffled); an array gives
+        each row's fold id in ``0..k-1``; a splitter or the pairs of its ``split`` must have
+        test sets that partition the rows.
+
+    Returns
+    -------
+    list of (train Stats, test Stats)
+        One pair per fold.
+
+    Examples
+    --------
+    >>> import numpy as np, dask.array as da
+    >>> from fastreg._dask import fold_statistics
+    >>> X = da.from_array(np.arange(20.0).reshape(10, 2), chunks=(3, 2)); y = X[:, 1]
+    >>> [(tr.n, te.n) for tr, te in fold_statistics(X, y, 3)]
+    [(6, 4), (7, 3), (7, 3)]
+    """
+    import dask
+    import dask.array as da
+
+    X, y, sw = check_dask_input(X, y, sample_weight)
+    labels, bounds, k = _fold_labels(folds, X.shape[0])
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(np.int64)
+    if labels is not None:
+        if not isinstance(labels, da.Array):
+            labels = da.from_array(np.asarray(labels), chunks=(X.chunks[0],))
+        labels = labels.rechunk((X.chunks[0],))
+    leaves = _per_chunk(X, y, sw, labels, starts, bounds, k)
+    (per_fold,) = dask.compute(_tree_reduce(leaves, _combine_folds, split_every))
+    per_fold = _unbox(per_fold)
+    p, t = X.shape[1], 1 if y.ndim == 1 else y.shape[1]
+    for f, s in enumerate(per_fold):  # a held-out fold may have no weight (undefined error)
+        if s is None:
+            raise ValueError(f"folds: fold {f} has no rows.")
+        if isinstance(s, Stats) or s[-1] < 0:
+            _check_stats(s)
+    per_fold = [s if isinstance(s, Stats) else _empty_stats(s, p, t) for s in per_fold]
+    # prefix[f] merges folds < f, suffix[f] folds >= f
+    prefix, suffix = [None], [None]
+    for f in range(k):
+        prefix.append(_combine2(prefix[-1], per_fold[f]))
+        suffix.append(_combine2(suffix[-1], per_fold[k - 1 - f]))
+    suffix = suffix[::-1]
+    return [(_check_stats(_combine2(prefix[f], suffix[f + 1])), per_fold[f]) for f in range(k)]
+
+
+# --------------------------------------------------------------------------------------------
+# From statistics to a solver design
+# --------------------------------------------------------------------------------------------
+def _gram_parts(stats, fit_intercept, rescale=True):
+    """``(G, Zty, yy, X_offset, y_offset)`` in float64, weights rescaled to sum to n or raw."""
+    c = stats.n / stats.sw if rescale else 1.0
+    cW = c * stats.sw
+    if fit_intercept:
+        return c * stats.Sxx, c * stats.Sxy, c * stats.Syy, stats.xbar, stats.ybar
+    return (c * stats.Sxx + cW * np.outer(stats.xbar, stats.xbar),
+            c * stats.Sxy + cW * np.outer(stats.xbar, stats.ybar),
+            c * stats.Syy + cW * stats.ybar ** 2,
+            np.zeros_like(stats.xbar), np.zeros_like(stats.ybar))
+
+
+def ridge_from_stats(stats, alpha, *, fit_intercept):
+    """Ridge coefficients ``(n_targets, n_features)`` and intercepts from statistics.
+
+    scikit-learn's Ridge objective ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` (raw
+    weights, not rescaled), solved by :func:`fastreg._ridge.ridge_from_gram`.
+    """
+    from ._ridge import ridge_from_gram
+
+    G, Zty, _, X_offset, y_offset = _gram_parts(stats, fit_intercept, rescale=False)
+    coef = ridge_from_gram(G, Zty, alpha).T  # (t, p)
+    return coef, y_offset - coef @ X_offset
+
+
+def _sse(stats, coef, intercept):
+    """Weighted residual sum of squares per target of ``(coef (t, p), intercept (t,))``."""
+    quad = np.einsum("tp,tp->t", coef, coef @ stats.Sxx)
+    cross = np.einsum("tp,pt->t", coef, stats.Sxy)
+    bias = stats.ybar - coef @ stats.xbar - intercept
+    return np.maximum(stats.Syy - 2 * cross + quad, 0) + stats.sw * bias ** 2
+
+
+def heldout_r2(stats, coef, intercept):
+    """``sklearn.metrics.r2_score`` (weighted, uniform average over targets) from statistics."""
+    sse, sst = _sse(stats, coef, intercept), stats.Syy
+    safe = np.where(sst != 0, sst, 1.0)
+    r2 = np.where(sst != 0, 1 - sse / safe, np.where(sse == 0, 1.0, 0.0))
+    return float(r2.mean())
+
+
+def ridge_cv_dask(X, y, alphas, *, cv, fit_intercept, sample_weight=None):
+    """k-fold ridge CV on dask data from ONE pass: held-out R^2 per alpha, best index, total stats.
+
+    Returns
+    -------
+    mean_scores : ndarray of shape (n_alphas,)
+    best : int
+        First index of the best mean score (GridSearchCV's rule).
+    total : Stats
+        Statistics of all rows (for the final fit, without another pass).
+    """
+    folds = fold_statistics(X, y, cv, sample_weight)
+    scores = np.array([[heldout_r2(test, *ridge_from_stats(train, a, fit_intercept=fit_intercept))
+                        for a in alphas] for train, test in folds])
+    mean = scores.mean(axis=0)
+    best = int(np.argmax(np.where(np.isnan(mean), -np.inf, mean)))
+    return mean, best, combine(list(folds[0]))
+
+
+def design_from_stats(stats, *, fit_intercept, dtype=np.float64, multi_output=False):
+    """The Gram :class:`~fastreg._path.Design` (and offsets) of the problem with these statistics.
+
+    Sample weights are rescaled to sum to ``n_samples`` (``ElasticNet.fit``'s convention), so
+    ``G = (n / W) Sxx`` with an intercept, and ``G = (n / W) Sxx + n xbar xbar^T`` (the uncentered
+    weighted ``X^T S X``) without one; likewise ``Z^T z`` and ``||z||^2``.
+
+    Returns
+    -------
+    prep : Preprocessed
+        With ``X`` and ``y`` None; only the offsets are set.
+    design : Design
+        ``kind='gram'``.
+    """
+    dtype = np.dtype(dtype)
+    n = stats.n
+    G, Zty, yy, X_offset, y_offset = _gram_parts(stats, fit_intercept)
+    G = np.asfortranarray(G, dtype=dtype)
+    col_norm2 = np.ascontiguousarray(np.diag(G))
+    Zty = np.asarray(Zty, dtype=dtype)
+    yy = np.asarray(yy, dtype=dtype)
+    y_offset = np.asarray(y_offset, dtype=dtype)
+    if not multi_output:
+        Zty, yy, y_offset = np.ascontiguousarray(Zty[:, 0]), yy[0], y_offset[0]
+    else:
+        Zty = np.asfortranarray(Zty)
+    prep = Preprocessed(X=None, y=None, X_offset=np.asarray(X_offset, dtype=dtype),
+                        y_offset=y_offset, sqrt_sw=None, implicit_center=False)
+    return prep, Design("gram", G, col_norm2, Zty, yy, n)
+
+
+def prepare_dask(X, y, *, fit_intercept, sample_weight=None):
+    """Dask counterpart of :func:`fastreg._path.prepare`: one statistics pass, then a Gram design.
+
+    Returns
+    -------
+    prep : Preprocessed (offsets only), design : Design (Gram layout)
+    """
+    stats = sufficient_statistics(X, y, sample_weight)
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    return design_from_stats(stats, fit_intercept=fit_intercept, dtype=dtype,
+                             multi_output=np.ndim(y) == 2)
+
+
+def heldout_mse(stats, coefs, intercepts):
+    """Weighted mean squared error on the rows summarized by ``stats``, without touching them.
+
+    ``sum_i s_i (y_i - x_i w - b)^2 / W = [Syy - 2 w.Sxy + w.Sxx w] / W + (ybar - xbar.w - b)^2``,
+    for a 1-D target; ``coefs`` of shape (n_features, n_alphas), ``intercepts`` (n_alphas,).
+
+    Returns
+    -------
+    ndarray of shape (n_alphas,)
+    """
+    coefs = np.asarray(coefs, dtype=np.float64)
+    if coefs.ndim == 1:
+        coefs = coefs[:, None]
+    b = np.atleast_1d(np.asarray(intercepts, dtype=np.float64))
+    Sxy = stats.Sxy[:, 0]
+    quad = np.einsum("ja,ja->a", coefs, stats.Sxx @ coefs)
+    bias = stats.ybar[0] - stats.xbar @ coefs - b
+    return np.maximum(stats.Syy[0] - 2 * Sxy @ coefs + quad, 0) / stats.sw + bias ** 2
+
+
+# --------------------------------------------------------------------------------------------
+# Lazy prediction and scoring
+# --------------------------------------------------------------------------------------------
+def _predict_block(X, coef, intercept):
+    return X @ coef.T + intercept
+
+
+def predict_dask(estimator, X):
+    """``X @ coef_.T + intercept_`` as a lazy dask array (one task per row chunk)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator, "coef_")
+    _check_chunk_type(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"Expected 2D array, got {X.ndim}D dask array instead.")
+    coef = np.asarray(estimator.coef_)
+    n_features = coef.shape[-1]
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+            f"{n_features} features as input."
+        )
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
+    intercept = np.asarray(estimator.intercept_)
+    dtype = np.result_type(X.dtype, coef.dtype, intercept.dtype)
+    if coef.ndim == 1:
+        return X.map_blocks(_predict_block, coef, intercept, drop_axis=1, dtype=dtype)
+    return X.map_blocks(_predict_block, coef, intercept, chunks=(X.chunks[0], (coef.shape[0],)),
+                        dtype=dtype)
+
+
+def r2_score_dask(y_true, y_pred, sample_weight=None):
+    """Lazy coefficient of determination (``sklearn.metrics.r2_score``, uniform average of outputs).
+
+    Returns
+    -------
+    0-d dask array
+    """
+    import dask.array as da
+
+    y_pred = da.asarray(y_pred)
+    chunks = y_pred.chunks[0]
+    if not isinstance(y_true, da.Array):
+        y_true = da.from_array(np.asarray(y_true), chunks=(chunks,) + np.shape(y_true)[1:])
+    if y_true.shape[0] != y_pred.shape[0]:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: "
+            f"[{y_true.shape[0]}, {y_pred.shape[0]}]"
+        )
+    y_true = y_true.rechunk((chunks,) + tuple((s,) for s in y_true.shape[1:]))
+    if y_true.ndim == 1:
+        y_true = y_true[:, None]
+    if y_pred.ndim == 1:
+        y_pred = y_pred[:, None]
+    if sample_weight is None:
+        w = da.ones(y_true.shape[0], chunks=(chunks,))
+    else:
+        w = da.asarray(sample_weight).rechunk((chunks,)) if isinstance(sample_weight, da.Array) \
+            else da.from_array(np.asarray(sample_weight, dtype=np.float64), chunks=(chunks,))
+    w = w[:, None]
+    num = (w * (y_true - y_pred) ** 2).sum(axis=0)
+    ybar = (w * y_true).sum(axis=0) / w.sum()
+    den = (w * (y_true - ybar) ** 2).sum(axis=0)
+    safe = da.where(den != 0, den, 1.0)
+    r2 = da.where(den != 0, 1 - num / safe, da.where(num == 0, 1.0, 0.0))
+    return r2.mean()

@@ -1,0 +1,317 @@
+"""Dask input: out-of-core fits equal in-memory fits, on a 2-process LocalCluster.
+
+Skipped when dask[array,distributed] is not installed (the ``dask`` extra).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+psutil = pytest.importorskip("psutil")  # a dependency of distributed
+
+from sklearn import linear_model as sk  # noqa: E402
+from sklearn.model_selection import KFold  # noqa: E402
+
+import fastreg  # noqa: E402
+from fastreg import _dask  # noqa: E402
+from fastreg._dask import fold_statistics, heldout_mse, sufficient_statistics  # noqa: E402
+
+WORKER_MEMORY = 600e6  # bytes per worker
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                       memory_limit=WORKER_MEMORY, dashboard_address=None,
+                                       silence_logs=40)
+    c = distributed.Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()
+
+
+def _data(n=1500, p=12, seed=0, dtype=np.float64, offset=50.0):
+    """Correlated columns with large means (centering matters), sparse truth, uneven chunks."""
+    rng = np.random.default_rng(seed)
+    L = rng.standard_normal((p, p)) * 0.5 + np.eye(p)
+    X = rng.standard_normal((n, p)) @ L + offset * rng.uniform(-1, 1, p)
+    beta = np.zeros(p)
+    beta[: p // 3] = rng.standard_normal(p // 3) * 3
+    y = X @ beta + 7.0 + rng.standard_normal(n)
+    w = rng.uniform(0, 2, n)
+    w[400:700] = 0.0  # whole chunks without weight
+    return X.astype(dtype), y.astype(dtype), w
+
+
+def _chunked(X, y, w, rows=230):
+    return (da.from_array(X, chunks=(rows, X.shape[1] // 2 + 1)),  # column chunks get merged
+            da.from_array(y, chunks=rows + 17), da.from_array(w, chunks=rows - 31))
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+# ---------------------------------------------------------------------------------------------
+def _direct_stats(X, y, w):
+    Wt = w.sum()
+    xbar = w @ X / Wt
+    ybar = w @ y / Wt
+    Xc, yc = X - xbar, y - ybar
+    return Wt, xbar, ybar, (Xc * w[:, None]).T @ Xc, (Xc * w[:, None]).T @ yc, w @ yc**2
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_statistics_match_two_pass(client, weighted):
+    X, y, w = _data(offset=1e6)  # large means: naive uncentered sums would lose ~12 digits
+    if not weighted:
+        w = np.ones_like(w)
+    Xd, yd, wd = _chunked(X, y, w)
+    s = sufficient_statistics(Xd, yd, wd if weighted else None, split_every=2)
+    Wt, xbar, ybar, Sxx, Sxy, Syy = _direct_stats(X, y, w)
+    assert s.n == X.shape[0]
+    np.testing.assert_allclose(s.sw, Wt, rtol=1e-12)
+    np.testing.assert_allclose(s.xbar, xbar, rtol=1e-13)
+    np.testing.assert_allclose(s.ybar, [ybar], rtol=1e-12)
+    np.testing.assert_allclose(s.Sxx, Sxx, rtol=1e-9, atol=1e-9 * np.abs(Sxx).max())
+    np.testing.assert_allclose(s.Sxy[:, 0], Sxy, rtol=1e-9, atol=1e-9 * np.abs(Sxy).max())
+    np.testing.assert_allclose(s.Syy, [Syy], rtol=1e-9)
+
+
+@pytest.mark.parametrize("folds", ["int", "labels", "splitter"])
+def test_fold_statistics_one_pass(client, folds):
+    X, y, w = _data(n=1000, p=6)
+    Xd, yd, wd = _chunked(X, y, w, rows=170)
+    n = X.shape[0]
+    if folds == "int":
+        spec, splits = 4, list(KFold(4).split(X))
+    elif folds == "labels":
+        labels = np.random.default_rng(1).integers(0, 3, n)
+        spec = da.from_array(labels, chunks=333)
+        splits = [(np.flatnonzero(labels != f), np.flatnonzero(labels == f)) for f in range(3)]
+    else:
+        spec = KFold(5, shuffle=True, random_state=0)
+        splits = list(spec.split(X))
+    stats = fold_statistics(Xd, yd, spec, wd)
+    assert len(stats) == len(splits)
+    for (train, test), (s_train, s_test) in zip(splits, stats):
+        for rows, s in ((train, s_train), (test, s_test)):
+            Wt, xbar, ybar, Sxx, Sxy, Syy = _direct_stats(X[rows], y[rows], w[rows])
+            assert s.n == rows.size
+            np.testing.assert_allclose(s.xbar, xbar, rtol=1e-11)
+            np.testing.assert_allclose(s.Sxx, Sxx, rtol=1e-9, atol=1e-10 * np.abs(Sxx).max())
+            np.testing.assert_allclose(s.Sxy[:, 0], Sxy, rtol=1e-9, atol=1e-10 * np.abs(Sxy).max())
+            np.testing.assert_allclose(s.Syy, [Syy], rtol=1e-9)
+        # the held-out error of a path computed from the training statistics alone
+        prep, design = _dask.design_from_stats(s_train, fit_intercept=True)
+        res = fastreg._path.solve_path(prep, design, [1.0, 0.1, 0.01], l1_ratio=1.0, tol=1e-10)
+        mem = fastreg.lasso_path(X[train], y[train], sample_weight=w[train], fit_intercept=True,
+                                 alphas=[1.0, 0.1, 0.01], tol=1e-10)
+        np.testing.assert_allclose(res.coefs, mem.coefs, atol=1e-8)
+        r = y[test][:, None] - X[test] @ mem.coefs - mem.intercepts
+        direct = w[test] @ r**2 / w[test].sum()
+        np.testing.assert_allclose(heldout_mse(s_test, res.coefs, res.intercepts), direct,
+                                   rtol=1e-8)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fits equal in-memory fits
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("Est, params", [(fastreg.Lasso, dict(alpha=0.05)),
+                                         (fastreg.ElasticNet, dict(alpha=0.1, l1_ratio=0.3)),
+                                         (fastreg.ElasticNet, dict(alpha=0.02, positive=True))])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weights", [None, "numpy", "dask"])
+def test_fit_equals_in_memory(client, Est, params, fit_intercept, weights):
+    X, y, w = _data(offset=5.0)
+    Xd, yd, wd = _chunked(X, y, w)
+    sw = None if weights is None else w
+    swd = {None: None, "numpy": w, "dask": wd}[weights]
+    mem = Est(fit_intercept=fit_intercept, tol=1e-10, max_iter=10000, **params)
+    mem.fit(X, y, sample_weight=sw)
+    dsk = Est(fit_intercept=fit_intercept, tol=1e-10, max_iter=10000, **params)
+    dsk.fit(Xd, yd, sample_weight=swd)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(dsk.intercept_, mem.intercept_, rtol=1e-7, atol=1e-8)
+    assert dsk.n_features_in_ == X.shape[1]
+    assert isinstance(dsk.intercept_, np.float64)
+    ref = sk.ElasticNet(alpha=params["alpha"], l1_ratio=dsk.l1_ratio,
+                        positive=params.get("positive", False), fit_intercept=fit_intercept,
+                        tol=1e-12, max_iter=100000).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(dsk.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
+
+
+def test_float32_stays_float32(client):
+    X, y, w = _data(dtype=np.float32, offset=3.0)
+    Xd, yd, wd = _chunked(X, y, w)
+    dsk = fastreg.ElasticNet(alpha=0.05, tol=1e-5).fit(Xd, yd, sample_weight=wd)
+    mem = fastreg.ElasticNet(alpha=0.05, tol=1e-10).fit(X.astype(np.float64), y.astype(np.float64),
+                                                       sample_weight=w)
+    assert dsk.coef_.dtype == np.float32 and isinstance(dsk.intercept_, np.float32)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-3, atol=1e-4 * np.abs(mem.coef_).max())
+
+
+def test_multi_target_and_predict_score_lazy(client):
+    X, y, w = _data(n=900, p=8)
+    Y = np.c_[y, X[:, 0] - 2 * y]
+    Xd = da.from_array(X, chunks=(200, 8))
+    Yd = da.from_array(Y, chunks=(150, 1))
+    mem = fastreg.Lasso(alpha=0.1, tol=1e-10).fit(X, Y)
+    dsk = fastreg.Lasso(alpha=0.1, tol=1e-10).fit(Xd, Yd)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(dsk.intercept_, mem.intercept_, rtol=1e-8, atol=1e-9)
+    pred = dsk.predict(Xd)
+    assert isinstance(pred, da.Array) and pred.shape == Y.shape
+    np.testing.assert_allclose(pred.compute(), mem.predict(X), rtol=1e-10)
+    score = dsk.score(Xd, Yd)
+    assert isinstance(score, da.Array)
+    np.testing.assert_allclose(score.compute(), mem.score(X, Y), rtol=1e-10)
+    # 1-D, weighted score
+    m1 = fastreg.Lasso(alpha=0.1).fit(Xd, da.from_array(y, chunks=300))
+    p1 = m1.predict(Xd)
+    assert p1.shape == (900,) and isinstance(p1, da.Array)
+    np.testing.assert_allclose(m1.score(Xd, y, sample_weight=w).compute(),
+                               m1.score(X, y, sample_weight=w), rtol=1e-10)
+    with pytest.raises(ValueError, match="X has 3 features, but Lasso is expecting 8"):
+        m1.predict(Xd[:, :3])
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_path_equals_in_memory(client, l1_ratio):
+    X, y, w = _data()
+    Xd, yd, wd = _chunked(X, y, w)
+    mem = fastreg.enet_path(X, y, l1_ratio=l1_ratio, n_alphas=20, fit_intercept=True,
+                            sample_weight=w, tol=1e-10)
+    dsk = fastreg.enet_path(Xd, yd, l1_ratio=l1_ratio, n_alphas=20, fit_intercept=True,
+                            sample_weight=wd, tol=1e-10)
+    np.testing.assert_allclose(dsk.alphas, mem.alphas, rtol=1e-10)
+    np.testing.assert_allclose(dsk.coefs, mem.coefs, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(dsk.intercepts, mem.intercepts, rtol=1e-7, atol=1e-8)
+    alphas, coefs, gaps = fastreg.lasso_path(Xd, yd, n_alphas=5)  # no intercept (the default)
+    np.testing.assert_allclose(coefs, fastreg.lasso_path(X, y, n_alphas=5).coefs, atol=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+def test_clear_errors(client, monkeypatch):
+    X, y, w = _data(n=300, p=6)
+    Xd = da.from_array(X, chunks=(100, 6))
+    sp = pytest.importorskip("scipy.sparse")
+    Xs = Xd.map_blocks(sp.csr_matrix, meta=sp.csr_matrix((0, 0)))
+    with pytest.raises(ValueError, match="dense NumPy chunks.*scipy.sparse CSC"):
+        fastreg.Lasso().fit(Xs, y)
+    monkeypatch.setattr(_dask, "MAX_GRAM_BYTES", 5 * 5 * 8)
+    with pytest.raises(ValueError, match="6 features.*Gram.*Reduce the number of features"):
+        fastreg.Lasso().fit(Xd, y)
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        fastreg.Lasso().fit(Xd, y[:-1])
+    with pytest.raises(ValueError, match="Negative values in data passed to sample_weight"):
+        fastreg.Lasso().fit(Xd, y, sample_weight=da.from_array(-w, chunks=100))
+    with pytest.raises(ValueError, match="at least one positive weight"):
+        fastreg.Lasso().fit(Xd, y, sample_weight=da.zeros(300, chunks=100))
+    Xnan = X.copy()
+    Xnan[123, 2] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        fastreg.Lasso().fit(da.from_array(Xnan, chunks=(100, 6)), y)
+    with pytest.raises(ValueError, match="unknown chunk sizes"):
+        fastreg.Lasso().fit(Xd[Xd[:, 0] > -np.inf], y)
+
+
+def test_import_fastreg_does_not_import_dask():
+    code = ("import sys, numpy as np, fastreg; from fastreg._validation import is_dask_array;"
+            "assert not is_dask_array(np.eye(3));"
+            "assert not any(m.startswith('dask') for m in sys.modules), 'dask imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.getcwd(),
+                   env={**os.environ, "PYTHONPATH": os.getcwd()})
+
+
+# ---------------------------------------------------------------------------------------------
+# Out of core and fault tolerance
+# ---------------------------------------------------------------------------------------------
+def test_data_larger_than_worker_memory_never_on_client(client):
+    n, p, rows = 2_000_000, 50, 25_000  # 800 MB of float64 > 600 MB per worker
+    X = da.random.default_rng(0).standard_normal((n, p), chunks=(rows, p))
+    y = X[:, 0] * 2.0 - X[:, 3] + 1.0
+    assert X.nbytes > WORKER_MEMORY
+    rss = psutil.Process().memory_info().rss
+    model = fastreg.Lasso(alpha=0.1).fit(X, y)
+    grown = psutil.Process().memory_info().rss - rss
+    assert grown < 0.1 * X.nbytes, f"client memory grew by {grown / 1e6:.0f} MB"
+    # standard normal columns: the lasso shrinks by alpha, independent columns
+    np.testing.assert_allclose(model.coef_[[0, 3]], [1.9, -0.9], atol=5e-3)
+    assert np.count_nonzero(model.coef_) == 2
+    assert abs(model.intercept_ - 1.0) < 5e-3
+
+
+def test_worker_killed_mid_pass_is_retried(client):
+    n_chunks, rows, p = 24, 1000, 7
+
+    def block(i):
+        return np.random.default_rng(i).standard_normal((rows, p)) + 0.1 * i
+
+    def slow_block(block_info=None):  # nested: pickled by value; deterministic per block
+        time.sleep(0.25)
+        return block(block_info[None]["chunk-location"][0])
+
+    X = da.map_blocks(slow_block, chunks=((rows,) * n_chunks, (p,)), dtype=np.float64)
+    beta = np.arange(p, dtype=np.float64)
+    y = X @ beta + da.sin(X[:, 0])
+    X_mem = np.vstack([block(i) for i in range(n_chunks)])
+    y_mem = X_mem @ beta + np.sin(X_mem[:, 0])
+    expected = fastreg.ElasticNet(alpha=0.05, tol=1e-10).fit(X_mem, y_mem)
+
+    before = set(client.scheduler_info()["workers"])
+    result = {}
+    fit = threading.Thread(target=lambda: result.setdefault(
+        "model", fastreg.ElasticNet(alpha=0.05, tol=1e-10).fit(X, y)))
+    fit.start()
+    # wait until both workers are busy with the statistics pass, then kill one worker process
+    deadline = time.time() + 30
+    while time.time() < deadline and sum(bool(t) for t in client.processing().values()) < 2:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    victim = next(iter(client.cluster.workers.values()))
+    pid = victim.process.process.pid
+    assert fit.is_alive(), "the fit finished before a worker could be killed"
+    os.kill(pid, signal.SIGKILL)
+    fit.join(timeout=60)
+    assert not fit.is_alive()
+    assert "model" in result
+    np.testing.assert_allclose(result["model"].coef_, expected.coef_, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(result["model"].intercept_, expected.intercept_, rtol=1e-9)
+    client.wait_for_workers(2, timeout=30)
+    after = set(client.scheduler_info()["workers"])
+    assert before != after  # a worker was really lost (and restarted by its nanny)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ridge and RidgeCV(cv=k)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridge_and_ridgecv_equal_in_memory(client, fit_intercept, weighted):
+    X, y, w = _data(offset=5.0)
+    Xd, yd, wd = _chunked(X, y, w)
+    sw, swd = (w, wd) if weighted else (None, None)
+    mem = fastreg.Ridge(alpha=3.0, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    dsk = fastreg.Ridge(alpha=3.0, fit_intercept=fit_intercept).fit(Xd, yd, sample_weight=swd)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(dsk.intercept_, mem.intercept_, rtol=1e-9, atol=1e-10)
+    alphas = [0.01, 30.0, 3e3, 3e5]
+    mem = fastreg.RidgeCV(alphas=alphas, cv=4, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    dsk = fastreg.RidgeCV(alphas=alphas, cv=4, fit_intercept=fit_intercept).fit(Xd, yd, sample_weight=swd)
+    assert dsk.alpha_ == mem.alpha_
+    np.testing.assert_allclose(dsk.best_score_, mem.best_score_, rtol=1e-9)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-9, atol=1e-11)
+    with pytest.raises(ValueError, match="cv=k"):
+        fastreg.RidgeCV(alphas=alphas).fit(Xd, yd)
