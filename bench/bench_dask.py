@@ -13,30 +13,24 @@ dask-ml's solvers keep intermediate copies of X on the workers and die (KilledWo
 Times are medians of ``--repeats`` runs after a warm-up (workers import fastreg, numba compiles);
 the ratio to the floor is measured in the same run. dask-ml fits ONE alpha (its ElasticNet /
 LinearRegression has no path); fastreg's time is for the whole 100-alpha path.
+:func:`rows` is the common interface used by ``bench/run.py`` (no scikit-learn peer: the reference
+is the one-pass floor).
 """
 
 import argparse
 import os
 import sys
 import tempfile
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "docs", "examples"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bench._timing import median_time, row  # noqa: E402
 from dask_out_of_core import NpyFile, write_npy  # noqa: E402
 
 
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times)), out
-
-
-def main(argv=None):
+def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=float, default=5e5, help="rows (issue: 2.5e6)")
     parser.add_argument("--p", type=int, default=100, help="features (100)")
@@ -50,8 +44,27 @@ def main(argv=None):
     parser.add_argument("--dask-ml-memory-limit", default="2GB",
                         help="if dask-ml dies with --memory-limit, retry it on a cluster with "
                              "this limit per worker ('' to skip)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def rows(quick=False, tiny=False):
+    """Benchmark rows (see ``bench/run.py``): the issue's n = 2.5e6 (quick: 2e5 without dask-ml,
+    tiny: 2e4)."""
+    if tiny:
+        argv = ["--n", "2e4", "--chunk-rows", "5000", "--n-alphas", "10", "--no-dask-ml"]
+    elif quick:
+        argv = ["--n", "2e5", "--chunk-rows", "50000", "--no-dask-ml"]
+    else:
+        argv = ["--n", "2.5e6"]
+    return measure(parse(argv))
+
+
+def main(argv=None):
+    measure(parse(argv))
+
+
+def measure(args):
+    """Run the bench, print its report, return its rows (times: median after warm-up)."""
     import dask.array as da
     from dask.distributed import Client, LocalCluster
 
@@ -73,15 +86,21 @@ def main(argv=None):
         (X[:1000].T @ X[:1000]).compute()
 
         rows = []
-        t_floor, _ = median_time(lambda: (X.T @ X).compute(), args.repeats)
+        t_floor, _ = median_time(lambda: (X.T @ X).compute(), args.repeats, warmup=False)
         rows.append(("dask X.T @ X (one pass, floor)", t_floor))
         t_path, res = median_time(
             lambda: fastreg.lasso_path(X, y, n_alphas=args.n_alphas, fit_intercept=True),
-            args.repeats)
+            args.repeats, warmup=False)
         rows.append((f"fastreg.lasso_path ({args.n_alphas} alphas)", t_path))
 
         for name, t in rows:
             print(f"{name:45s} {t:8.2f} s  {t / t_floor:6.2f}x the floor")
+        # sklearn's convention: returned gaps are divided by n; the stopping rule is gap <= tol ||y - ybar||^2
+        yc2 = float(((y - y.mean()) ** 2).sum().compute())
+        problem = f"dask lasso path, {n}x{p} on disk, {args.workers} workers x {args.memory_limit}"
+        out = [row("dask", problem, rows[0][0], t_floor, None, "", "reference (one pass over X)"),
+               row("dask", problem, rows[1][0], t_path, None,
+                   f"max gap {np.max(res.dual_gaps) * n / yc2:.1e}", f"{t_path / t_floor:.2f}x the floor")]
 
         mid = len(res.alphas) // 2
         alpha = float(res.alphas[mid])
@@ -106,12 +125,15 @@ def main(argv=None):
                     model = LinearRegression(penalty="l1", C=1.0 / (n * alpha), solver="admm",
                                              max_iter=args.dask_ml_max_iter)
                     try:
-                        t_ml, m = median_time(lambda: model.fit(X, y), 1)
+                        t_ml, m = median_time(lambda: model.fit(X, y), 1, warmup=False)
                     except Exception as exc:  # KilledWorker when over the memory limit
                         print(f"dask-ml LinearRegression(l1, admm) with workers of {limit}: "
                               f"FAILED ({type(exc).__name__}: {str(exc)[:100]}...)")
                         continue
                     diff = np.max(np.abs(m.coef_ - res.coefs[:, mid]))
+                    out.append(row("dask", problem, f"dask-ml LinearRegression(l1, admm), ONE alpha, "
+                                   f"workers of {limit}", t_ml, None,
+                                   f"max |coef - fastreg| {diff:.1e}", f"{t_ml / t_floor:.1f}x the floor"))
                     print(f"dask-ml LinearRegression(l1, admm), ONE alpha={alpha:.3g}, workers of "
                           f"{limit}: {t_ml:.2f} s = {t_ml / t_floor:.1f}x the floor, "
                           f"{t_ml / t_path:.1f}x fastreg's whole path; "
@@ -119,6 +141,7 @@ def main(argv=None):
                     break
         client.close()
         cluster.close()
+    return out
 
 
 if __name__ == "__main__":
