@@ -279,7 +279,7 @@ def main(argv=None):
         (out / "results.md").write_text(to_markdown(result))
         (out / "results.rst").write_text(to_rst(result))
         (out / "results.json").write_text(json.dumps(result, indent=1, default=str) + "\n")
-    print(to_markdown(result))
+    print(to_markdown(result), end="")
     print(f"[bench] total {result['wall_s']:.1f} s" + (f"; written to {', '.join(map(str, outs))}"
                                                         if outs else ""), file=sys.stderr)
     return result

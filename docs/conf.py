@@ -30,7 +30,8 @@ extensions = [
     "matplotlib.sphinxext.plot_directive",
 ]
 
-exclude_patterns = ["_build", "**/generated/*.rst.bak"]
+# _static/bench/results.rst is written by bench/run.py and included by performance.rst
+exclude_patterns = ["_build", "**/generated/*.rst.bak", "_static"]
 templates_path = ["_templates"]
 root_doc = "index"
 nitpicky = False
