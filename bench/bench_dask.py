@@ -48,12 +48,12 @@ def parse(argv=None):
 
 
 def rows(quick=False, tiny=False):
-    """Benchmark rows (see ``bench/run.py``): the issue's n = 2.5e6 (quick: 2e5 without dask-ml,
+    """Benchmark rows (see ``bench/run.py``): the issue's n = 2.5e6 (quick: 1e5 without dask-ml,
     tiny: 2e4)."""
     if tiny:
         argv = ["--n", "2e4", "--chunk-rows", "5000", "--n-alphas", "10", "--no-dask-ml"]
     elif quick:
-        argv = ["--n", "2e5", "--chunk-rows", "50000", "--no-dask-ml"]
+        argv = ["--n", "1e5", "--chunk-rows", "25000", "--no-dask-ml"]
     else:
         argv = ["--n", "2.5e6"]
     return measure(parse(argv))

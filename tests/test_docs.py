@@ -100,7 +100,8 @@ def test_sphinx_html_builds_without_warnings(built_docs):
     tmp, _, proc = built_docs
     assert proc.returncode == 0, f"sphinx-build -W failed:\n{proc.stdout}\n{proc.stderr}"
     html = tmp / "html"
-    for page in ["index", "migration", "api", "performance", "user_guide/penalties", "user_guide/paths",
+    for page in ["index", "migration", "api", "performance",
+                 "user_guide/penalties", "user_guide/paths",
                  "user_guide/bias_variance", "user_guide/stopping",
                  "user_guide/cross_validation", "user_guide/ridge", "user_guide/dropout",
                  "generated/fastreg.ElasticNet", "generated/fastreg.lasso_path"]:
