@@ -366,6 +366,28 @@ def test_ridgecv_kfold_matches_sklearn(scoring, is_sparse):
     np.testing.assert_allclose(m.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("n_targets", [None, 2])
+@pytest.mark.parametrize("is_sparse", [False, True])
+def test_ridgecv_kfold_all_scores_match_gridsearch(shape, fit_intercept, n_targets, is_sparse):
+    """Every alpha's mean fold score (not only the best) equals GridSearchCV(Ridge) -- what
+    scikit-learn's RidgeCV(cv=k) runs -- including p > n, several targets and no intercept."""
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from fastreg._ridge import ridge_cv_kfold
+
+    X, y, sw = _data(*shape, seed=16, n_targets=n_targets, density=0.6 if is_sparse else None)
+    Xf = sparse.csc_matrix(X) if is_sparse else X
+    cv = KFold(3, shuffle=True, random_state=0)
+    gs = GridSearchCV(sklm.Ridge(fit_intercept=fit_intercept, solver="svd"), {"alpha": ALPHAS},
+                      cv=cv).fit(X, y, sample_weight=sw)
+    scores, best = ridge_cv_kfold(Xf, y, ALPHAS, cv=cv, fit_intercept=fit_intercept,
+                                  sample_weight=sw, tol=1e-12)
+    np.testing.assert_allclose(scores, gs.cv_results_["mean_test_score"], rtol=1e-7, atol=1e-9)
+    assert best == gs.best_index_
+
+
 def test_ridgecv_float32():
     X, y, _ = _data(40, 5, seed=15)
     m = RidgeCV(alphas=ALPHAS).fit(X.astype(np.float32), y.astype(np.float32))
