@@ -20,7 +20,8 @@ svd
 cg
     Matrix-free Jacobi-preconditioned conjugate gradient (Numba kernels in
     :mod:`fastreg._kernels.ridge`) on the primal normal equations, or on the dual ones when ``p > n``;
-    sparse X is never densified and never centered explicitly.
+    sparse X is never densified and never centered explicitly.  For a path of alphas on sparse X,
+    one multi-shift CG run solves every alpha at once (:func:`ridge_path`).
 """
 
 from numbers import Integral, Real
@@ -459,12 +460,39 @@ class _CG:
             n_iter, res = _k.cg_dense(self.A, b, a, x, dinv, dt.type(tol), max_iter, self.dual, its)
         return x, n_iter
 
+    def multishift_ok(self, n_alphas):
+        """Whether one multi-shift CG run should replace warm-started Jacobi-PCG for a sparse path.
+
+        Multi-shift CG cannot be preconditioned, so it is used when Jacobi would gain little: the
+        diagonal of the system solved varies moderately (coefficient of variation <= 1.5; measured
+        break-even about 1.8 with 50 alphas on 5000x12000 sparse data with rescaled rows).
+        """
+        if self.design.mode != "sparse" or n_alphas < 2:
+            return False
+        mean = self.diag.mean()
+        return bool(mean > 0 and self.diag.std() <= _MULTISHIFT_MAX_CV * mean)
+
+    def solve_path(self, j, alphas, tol, max_iter):
+        """Solutions (n_alphas, m) for every alpha of target j from one multi-shift CG run; shifts it
+        leaves unconverged (``max_iter`` reached) are finished by Jacobi-PCG warm-started there."""
+        dt = self.design.dtype
+        b = np.ascontiguousarray(self.rhs[:, j])
+        out = np.empty((alphas.shape[0], self.m), dtype=dt)
+        _, conv = _k.cg_multishift_sparse(*self.sp, b, np.asarray(alphas, dtype=np.float64),
+                                          dt.type(tol), max_iter, self.dual, out)
+        for i in np.flatnonzero(~conv):
+            out[i], _ = self.solve(j, alphas[i], out[i], tol, max_iter)
+        return out
+
     def to_coef(self, x):
         if not self.dual:
             return x
         if self.design.mode == "sparse":
             return self.design.rmatmul(x[:, None])[:, 0]
         return self.A.T @ x
+
+
+_MULTISHIFT_MAX_CV = 1.5
 
 
 def _max_iter(max_iter, m):
@@ -574,8 +602,11 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, solver="
 
     ``solver='auto'`` rule: dense X -> one eigendecomposition of ``A^T A`` (``n >= p``) or ``A A^T``
     (``p > n``), replaced by one thin SVD of ``A`` when the smallest alpha is below the accuracy of the
-    eigendecomposition (``1e6 eps lambda_max``); sparse X -> warm-started CG from the largest alpha
-    down.  ``'svd'`` forces the SVD, ``'cholesky'`` one factorization per alpha, ``'cg'`` CG.
+    eigendecomposition (``1e6 eps lambda_max``); sparse X -> CG: one multi-shift CG run serving every
+    alpha from a single Krylov space (unpreconditioned, so used when the diagonal of the normal
+    equations is not too spread out), otherwise Jacobi-preconditioned CG warm-started from the
+    largest alpha down.  ``'svd'`` forces the SVD, ``'cholesky'`` one factorization per alpha, ``'cg'``
+    CG.
 
     Parameters
     ----------
@@ -587,7 +618,7 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, solver="
     sample_weight : ndarray of shape (n_samples,), default=None
     solver : {'auto', 'cholesky', 'svd', 'cg'}, default='auto'
     tol : float, default=1e-4
-        CG relative-residual tolerance.
+        CG relative-residual tolerance, met by every alpha (``||r|| <= tol ||b||`` on the system solved).
     max_iter : int, default=None
         CG iteration cap per alpha.
     return_intercept : bool, default=False
@@ -680,7 +711,12 @@ def _path_solve(state, alphas, tol, max_iter):
         coefs = np.empty((t, p, k), dtype=X.dtype)
         order = np.argsort(-alphas, kind="stable")
         mi = _max_iter(max_iter, cg.m)
+        multishift = cg.multishift_ok(k)
         for j in range(t):
+            if multishift:
+                xs = cg.solve_path(j, alphas, tol, mi)  # (k, m)
+                coefs[j] = xs.T if not cg.dual else cg.design.rmatmul(xs.T)
+                continue
             x = None
             for i in order:
                 x, _ = cg.solve(j, alphas[i], x, tol, mi)
