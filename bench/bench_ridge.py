@@ -1,6 +1,7 @@
 """Ridge speed vs scikit-learn (ratios measured in the same run, after JIT warm-up).
 
-Run ``python bench/bench_ridge.py`` for a table (medians of several runs), or
+Run ``python bench/bench_ridge.py`` for a table (medians of several runs; ``--sparse-path`` runs only
+the sparse 50-alpha path cases), or
 ``python -m pytest bench/bench_ridge.py --benchmark-only`` for pytest-benchmark.
 """
 
@@ -87,6 +88,12 @@ def test_sparse_sklearn_cg(benchmark, sparse_data):
     benchmark.pedantic(lambda: sklm.Ridge(1.0, solver="sparse_cg").fit(X, y), rounds=3)
 
 
+def test_sparse_path50_fastreg(benchmark, sparse_data):
+    X, y = sparse_data
+    ridge_path(X[:50], y[:50], ALPHAS50[:3])
+    benchmark.pedantic(lambda: ridge_path(X, y, ALPHAS50), rounds=3)
+
+
 def test_path50_fastreg(benchmark, tall_data):
     X, y = tall_data
     benchmark.pedantic(lambda: ridge_path(X, y, ALPHAS50), rounds=3)
@@ -150,9 +157,48 @@ def main(quick=False):
         res_fr = normal_residual(X, y, m.coef_, m.intercept_, 1.0)
         row(f"sparse 20000x50000 d=1e-3, cg tol={tol:g}", t_sk, t_fr,
             f"resid sk {res_sk:.1e} fr {res_fr:.1e}, it fr {m.n_iter_[0]}")
-    t_loop10, _ = median_time(lambda: [sklm.Ridge(a, solver="sparse_cg").fit(X, y) for a in ALPHAS50[::5]], 1)
-    t_path, _ = median_time(lambda: ridge_path(X, y, ALPHAS50), 1)
-    row("sparse, 50 alphas: loop sparse_cg vs ridge_path", 5 * t_loop10, t_path, "(sklearn loop = 5 x 10 fits)")
+    sparse_path_rows(row, X, y, "sparse, 50 alphas: loop sparse_cg vs ridge_path")
+    # rows of very different norms (e.g. sample weights): multi-shift CG is not used, Jacobi-PCG is
+    Xr = sparse.csr_matrix(sparse.diags(10 ** np.random.default_rng(1).uniform(-1, 1, X.shape[0])) @ X)
+    sparse_path_rows(row, Xr, y, "sparse rows x 10^U(-1,1), 50 alphas (PCG kept)", stride=5)
+    print_table(rows)
+
+
+def sparse_path_rows(row, X, y, name, repeat=3, stride=1):
+    """50 alphas: a loop of sklearn sparse_cg fits (each alpha timed once; total = sum, estimated
+    as ``stride`` x the fits of every ``stride``-th alpha) against ridge_path (median of ``repeat``
+    runs); both at tol=1e-4, true normal-equation residuals compared per alpha."""
+    t_sk, res_sk = 0.0, []
+    for a in ALPHAS50[::stride]:
+        t, m = median_time(lambda: sklm.Ridge(a, solver="sparse_cg", tol=1e-4).fit(X, y), 1)
+        t_sk += stride * t
+        res_sk.append(normal_residual(X, y, m.coef_, m.intercept_, a))
+    t_path, (P, ints) = median_time(lambda: ridge_path(X, y, ALPHAS50, tol=1e-4, return_intercept=True),
+                                    repeat)
+    res_fr = [normal_residual(X, y, P[:, i], ints[i], a) for i, a in enumerate(ALPHAS50)]
+    row(name, t_sk, t_path, f"normal-eq. resid median/max: sk {np.median(res_sk):.1e}/{max(res_sk):.1e} "
+        f"fr {np.median(res_fr):.1e}/{max(res_fr):.1e}")
+
+
+def main_sparse():
+    rows = []
+
+    def row(name, t_ref, t_fr, note=""):
+        rows.append((name, t_ref, t_fr, t_ref / t_fr, note))
+        print(f"{name:<44s} sklearn {t_ref:8.3f}s  fastreg {t_fr:8.3f}s  ratio {t_ref / t_fr:6.1f}x  {note}",
+              flush=True)
+
+    Xw, yw = sparse_problem(n=200, p=500, density=0.05)
+    ridge_path(Xw, yw, ALPHAS50[:3])  # JIT warm-up (multi-shift and PCG kernels)
+    ridge_path(sparse.diags(np.logspace(-2, 2, 200)) @ Xw, yw, ALPHAS50[:3])
+    X, y = sparse_problem()
+    sparse_path_rows(row, X, y, "sparse 20000x50000 d=1e-3, 50 alphas")
+    Xr = sparse.csr_matrix(sparse.diags(10 ** np.random.default_rng(1).uniform(-1, 1, X.shape[0])) @ X)
+    sparse_path_rows(row, Xr, y, "same, rows x 10^U(-1,1), 50 alphas (PCG kept)", stride=5)
+    print_table(rows)
+
+
+def print_table(rows):
     print()
     print("| case | sklearn (s) | fastreg (s) | ratio | note |")
     print("|---|---:|---:|---:|---|")
@@ -161,4 +207,4 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    main()
+    main_sparse() if "--sparse-path" in sys.argv else main()
