@@ -1,7 +1,7 @@
 """Ridge speed vs scikit-learn (ratios measured in the same run, after JIT warm-up).
 
 Run ``python bench/bench_ridge.py`` for a table (medians of several runs; ``--quick`` for small
-sizes), or ``python -m pytest bench/bench_ridge.py --benchmark-only`` for pytest-benchmark.
+sizes; ``--sparse-path`` runs only the sparse 50-alpha path cases), or ``python -m pytest bench/bench_ridge.py --benchmark-only`` for pytest-benchmark.
 :func:`rows` is the common interface used by ``bench/run.py``.
 """
 
@@ -81,6 +81,12 @@ def test_sparse_sklearn_cg(benchmark, sparse_data):
     benchmark.pedantic(lambda: sklm.Ridge(1.0, solver="sparse_cg").fit(X, y), rounds=3)
 
 
+def test_sparse_path50_fastreg(benchmark, sparse_data):
+    X, y = sparse_data
+    ridge_path(X[:50], y[:50], ALPHAS50[:3])
+    benchmark.pedantic(lambda: ridge_path(X, y, ALPHAS50), rounds=3)
+
+
 def test_path50_fastreg(benchmark, tall_data):
     X, y = tall_data
     benchmark.pedantic(lambda: ridge_path(X, y, ALPHAS50), rounds=3)
@@ -157,12 +163,43 @@ def rows(quick=False, tiny=False):
               f"resid {normal_residual(X, y, ref.coef_, ref.intercept_, 1.0):.1e}",
               f"resid {normal_residual(X, y, m.coef_, m.intercept_, 1.0):.1e}",
               f"{m.n_iter_[0]} iterations")
-    t_loop, _ = median_time(lambda: [sklm.Ridge(a, solver="sparse_cg").fit(X, y) for a in ALPHAS50[::5]],
-                            repeat)
-    t_path, _ = median_time(lambda: ridge_path(X, y, ALPHAS50), repeat)
-    _pair(out, f"{label}, 50 alphas", "sklearn loop of Ridge (sparse_cg)", 5 * t_loop, "fastreg ridge_path",
-          t_path, "", "", "sklearn: 5 x a loop of 10 fits")
+    sparse_path_rows(out, X, y, f"{label}, 50 alphas", stride=5 if quick or tiny else 1)
+    # rows of very different norms (e.g. sample weights): multi-shift CG is not used, Jacobi-PCG is
+    Xr = sparse.csr_matrix(sparse.diags(10 ** np.random.default_rng(1).uniform(-1, 1, X.shape[0])) @ X)
+    sparse_path_rows(out, Xr, y, f"{label}, rows x 10^U(-1,1), 50 alphas (PCG kept)", stride=5)
     return out
+
+
+def sparse_path_rows(out, X, y, name, repeat=3, stride=1):
+    """50 alphas: a loop of sklearn sparse_cg fits (each alpha timed once after a warm-up fit;
+    total = sum, estimated as ``stride`` x the fits of every ``stride``-th alpha) against ridge_path
+    (median of ``repeat`` runs); both at tol=1e-4, true normal-equation residuals compared per alpha."""
+    t_sk, res_sk = 0.0, []
+    sklm.Ridge(ALPHAS50[0], solver="sparse_cg", tol=1e-4).fit(X, y)  # warm-up
+    for a in ALPHAS50[::stride]:
+        t, m = median_time(lambda: sklm.Ridge(a, solver="sparse_cg", tol=1e-4).fit(X, y), 1, warmup=False)
+        t_sk += stride * t
+        res_sk.append(normal_residual(X, y, m.coef_, m.intercept_, a))
+    t_path, (P, ints) = median_time(lambda: ridge_path(X, y, ALPHAS50, tol=1e-4, return_intercept=True),
+                                    repeat)
+    res_fr = [normal_residual(X, y, P[:, i], ints[i], a) for i, a in enumerate(ALPHAS50)]
+    loop = "a loop of 50 fits" if stride == 1 else f"{stride} x a loop of {len(ALPHAS50[::stride])} fits"
+    _pair(out, name, "sklearn loop of Ridge (sparse_cg)", t_sk, "fastreg ridge_path", t_path,
+          f"resid median/max {np.median(res_sk):.1e}/{max(res_sk):.1e}",
+          f"resid median/max {np.median(res_fr):.1e}/{max(res_fr):.1e}",
+          f"sklearn: {loop}, each timed once")
+
+
+def main_sparse():
+    out = []
+    Xw, yw = sparse_problem(n=200, p=500, density=0.05)
+    ridge_path(Xw, yw, ALPHAS50[:3])  # JIT warm-up (multi-shift and PCG kernels)
+    ridge_path(sparse.diags(np.logspace(-2, 2, 200)) @ Xw, yw, ALPHAS50[:3])
+    X, y = sparse_problem()
+    sparse_path_rows(out, X, y, "sparse 20000x50000 d=1e-3, 50 alphas")
+    Xr = sparse.csr_matrix(sparse.diags(10 ** np.random.default_rng(1).uniform(-1, 1, X.shape[0])) @ X)
+    sparse_path_rows(out, Xr, y, "same, rows x 10^U(-1,1), 50 alphas (PCG kept)", stride=5)
+    print(markdown_table(out))
 
 
 def main(quick=False):
@@ -170,4 +207,4 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv[1:])
+    main_sparse() if "--sparse-path" in sys.argv else main(quick="--quick" in sys.argv[1:])

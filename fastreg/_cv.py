@@ -2,8 +2,8 @@
 
 For every (parameter, fold) pair, a *path function* fits a whole regularization path on the
 fold's training rows (warm-started, so a path costs little more than its slowest alpha), and
-the driver scores every point of the path on the fold's held-out rows by (weighted) mean squared
-error. Tasks run through :class:`joblib.Parallel` with ``prefer="threads"``: the Numba kernels
+the driver scores every point of the path on the fold's held-out rows, by (weighted) mean squared
+error unless a ``score`` function is given (RidgeCV's k-fold mode scores with R^2 or a scorer). Tasks run through :class:`joblib.Parallel` with ``prefer="threads"``: the Numba kernels
 release the GIL, so threads use every core without copying X; under
 ``joblib.parallel_backend('dask')`` the very same tasks run on a Dask cluster.
 
@@ -48,11 +48,12 @@ def fold_arrays(X, y, sample_weight, train, test):
     return _train_arrays(X, y, sample_weight, train), _test_arrays(X, y, sample_weight, test)
 
 
-def _train_arrays(X, y, sample_weight, train):
+def _train_arrays(X, y, sample_weight, train, rescale_weights=True):
     sw_train = None
     if sample_weight is not None:
         sw_train = np.array(sample_weight[train], dtype=X.dtype)
-        sw_train *= sw_train.shape[0] / sw_train.sum()
+        if rescale_weights:
+            sw_train *= sw_train.shape[0] / sw_train.sum()
     return _rows(X, train, "csc"), y[train], sw_train
 
 
@@ -83,26 +84,28 @@ def _default_prepare(X_train, y_train, sw_train):
 
 
 def _run_task(fit_path, prepare_fold, state, X, y, sample_weight, train, test, param, i_param,
-              i_fold, n_folds, verbose):
+              i_fold, n_folds, verbose, score, rescale_weights):
     t0 = time.perf_counter()
     if state is None:
-        state = prepare_fold(*_train_arrays(X, y, sample_weight, train))
+        state = prepare_fold(*_train_arrays(X, y, sample_weight, train, rescale_weights))
     X_test, y_test, sw_test = _test_arrays(X, y, sample_weight, test)
     path = fit_path(state, param)
-    mse = _held_out_mse(path, X_test, y_test, sw_test)
+    out = np.asarray((_held_out_mse if score is None else score)(path, X_test, y_test, sw_test),
+                     dtype=np.float64)
     if verbose:
+        best = (f"best fold MSE {np.min(out):.4g}" if score is None
+                else f"scores {np.nanmin(out):.4g}..{np.nanmax(out):.4g}")
         print(f"[fastreg CV] fold {i_fold + 1}/{n_folds}, parameter {i_param + 1} ({param!r}): "
-              f"{mse.shape[0]} alphas in {time.perf_counter() - t0:.2f}s, "
-              f"best fold MSE {np.min(mse):.4g}", flush=True)
-    return mse
+              f"{out.shape[0]} alphas in {time.perf_counter() - t0:.2f}s, {best}", flush=True)
+    return out
 
 
-def _prepare_task(prepare_fold, X, y, sample_weight, train):
-    return prepare_fold(*_train_arrays(X, y, sample_weight, train))
+def _prepare_task(prepare_fold, X, y, sample_weight, train, rescale_weights):
+    return prepare_fold(*_train_arrays(X, y, sample_weight, train, rescale_weights))
 
 
 def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
-                   sample_weight=None, n_jobs=None, verbose=0):
+                   sample_weight=None, n_jobs=None, verbose=0, score=None, rescale_weights=True):
     """Held-out mean squared error along a regularization path, for every fold and parameter.
 
     The driver behind every ``*CV`` estimator of fastreg. The work is split into one task per
@@ -133,11 +136,19 @@ def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
         Number of joblib workers.
     verbose : int or bool, default=0
         Print one line per task (fold x param) with its number of alphas and time.
+    score : callable, optional
+        ``score(path, X_test, y_test, sw_test) -> ndarray of shape (n_alphas,)``, replacing the
+        held-out MSE (e.g. R^2 or a scikit-learn scorer; ``sw_test`` is None when unweighted).
+    rescale_weights : bool, default=True
+        Rescale each fold's training weights to sum to its number of rows (the elastic net's
+        convention, whose objective divides by the weight sum). False passes them unchanged
+        (ridge's objective ``sum_i s_i r_i^2 + alpha ||w||^2`` does not normalize them).
 
     Returns
     -------
     mse : ndarray of shape (n_params, n_folds, n_alphas)
-        Held-out MSE, averaged over targets (scikit-learn's convention).
+        Held-out MSE, averaged over targets (scikit-learn's convention), or the values of
+        ``score`` when given.
 
     Examples
     --------
@@ -165,11 +176,13 @@ def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
         if len(params) > 1 and prepare_fold is not _default_prepare:
             # shared per-fold work done once, then reused by every param of the fold
             states = Parallel(n_jobs=n_jobs, prefer="threads")(
-                delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr) for tr, _ in folds
+                delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr, rescale_weights)
+                for tr, _ in folds
             )
         jobs = (
             delayed(_run_task)(fit_path, prepare_fold, states[i_fold], X, y, sample_weight, tr,
-                               te, param, i_param, i_fold, n_folds, verbose)
+                               te, param, i_param, i_fold, n_folds, verbose, score,
+                               rescale_weights)
             for i_param, param in enumerate(params)
             for i_fold, (tr, te) in enumerate(folds)
         )
@@ -199,9 +212,10 @@ def select_alpha(mse_paths, alphas):
     """
     mse_paths = np.asarray(mse_paths, dtype=np.float64)
     n_folds = mse_paths.shape[1]
-    mean = mse_paths.mean(axis=1)
-    se = (mse_paths.std(axis=1, ddof=1) / np.sqrt(n_folds) if n_folds > 1
-          else np.zeros_like(mean))
+    with np.errstate(invalid="ignore"):  # +inf losses (failed fits) give NaN standard errors
+        mean = mse_paths.mean(axis=1)
+        se = (mse_paths.std(axis=1, ddof=1) / np.sqrt(n_folds) if n_folds > 1
+              else np.zeros_like(mean))
     best = np.inf
     i_param = i_min = 0
     for p in range(mean.shape[0]):
@@ -211,7 +225,7 @@ def select_alpha(mse_paths, alphas):
     threshold = mean[i_param, i_min] + se[i_param, i_min]
     alpha_row = np.asarray(alphas)[i_param]
     ok = np.flatnonzero(mean[i_param] <= threshold)
-    i_1se = int(ok[np.argmax(alpha_row[ok])])
+    i_1se = int(ok[np.argmax(alpha_row[ok])]) if ok.size else i_min  # empty: non-finite errors
     return i_param, i_min, i_1se, mean, se
 
 

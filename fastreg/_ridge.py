@@ -20,7 +20,8 @@ svd
 cg
     Matrix-free Jacobi-preconditioned conjugate gradient (Numba kernels in
     :mod:`fastreg._kernels.ridge`) on the primal normal equations, or on the dual ones when ``p > n``;
-    sparse X is never densified and never centered explicitly.
+    sparse X is never densified and never centered explicitly.  For a path of alphas on sparse X,
+    one multi-shift CG run solves every alpha at once (:func:`ridge_path`).
 """
 
 from numbers import Integral, Real
@@ -459,12 +460,39 @@ class _CG:
             n_iter, res = _k.cg_dense(self.A, b, a, x, dinv, dt.type(tol), max_iter, self.dual, its)
         return x, n_iter
 
+    def multishift_ok(self, n_alphas):
+        """Whether one multi-shift CG run should replace warm-started Jacobi-PCG for a sparse path.
+
+        Multi-shift CG cannot be preconditioned, so it is used when Jacobi would gain little: the
+        diagonal of the system solved varies moderately (coefficient of variation <= 1.5; measured
+        break-even about 1.8 with 50 alphas on 5000x12000 sparse data with rescaled rows).
+        """
+        if self.design.mode != "sparse" or n_alphas < 2:
+            return False
+        mean = self.diag.mean()
+        return bool(mean > 0 and self.diag.std() <= _MULTISHIFT_MAX_CV * mean)
+
+    def solve_path(self, j, alphas, tol, max_iter):
+        """Solutions (n_alphas, m) for every alpha of target j from one multi-shift CG run; shifts it
+        leaves unconverged (``max_iter`` reached) are finished by Jacobi-PCG warm-started there."""
+        dt = self.design.dtype
+        b = np.ascontiguousarray(self.rhs[:, j])
+        out = np.empty((alphas.shape[0], self.m), dtype=dt)
+        _, conv = _k.cg_multishift_sparse(*self.sp, b, np.asarray(alphas, dtype=np.float64),
+                                          dt.type(tol), max_iter, self.dual, out)
+        for i in np.flatnonzero(~conv):
+            out[i], _ = self.solve(j, alphas[i], out[i], tol, max_iter)
+        return out
+
     def to_coef(self, x):
         if not self.dual:
             return x
         if self.design.mode == "sparse":
             return self.design.rmatmul(x[:, None])[:, 0]
         return self.A.T @ x
+
+
+_MULTISHIFT_MAX_CV = 1.5
 
 
 def _max_iter(max_iter, m):
@@ -574,8 +602,11 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, solver="
 
     ``solver='auto'`` rule: dense X -> one eigendecomposition of ``A^T A`` (``n >= p``) or ``A A^T``
     (``p > n``), replaced by one thin SVD of ``A`` when the smallest alpha is below the accuracy of the
-    eigendecomposition (``1e6 eps lambda_max``); sparse X -> warm-started CG from the largest alpha
-    down.  ``'svd'`` forces the SVD, ``'cholesky'`` one factorization per alpha, ``'cg'`` CG.
+    eigendecomposition (``1e6 eps lambda_max``); sparse X -> CG: one multi-shift CG run serving every
+    alpha from a single Krylov space (unpreconditioned, so used when the diagonal of the normal
+    equations is not too spread out), otherwise Jacobi-preconditioned CG warm-started from the
+    largest alpha down.  ``'svd'`` forces the SVD, ``'cholesky'`` one factorization per alpha, ``'cg'``
+    CG.
 
     Parameters
     ----------
@@ -587,7 +618,7 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, solver="
     sample_weight : ndarray of shape (n_samples,), default=None
     solver : {'auto', 'cholesky', 'svd', 'cg'}, default='auto'
     tol : float, default=1e-4
-        CG relative-residual tolerance.
+        CG relative-residual tolerance, met by every alpha (``||r|| <= tol ||b||`` on the system solved).
     max_iter : int, default=None
         CG iteration cap per alpha.
     return_intercept : bool, default=False
@@ -613,46 +644,91 @@ def ridge_path(X, y, alphas, *, fit_intercept=True, sample_weight=None, solver="
     sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     _check_common(X, y, sample_weight, solver, tol, max_iter)
     alphas = _check_alphas(alphas)
-    t = 1 if y.ndim == 1 else y.shape[1]
-    k = alphas.shape[0]
+    state = _path_state(X, y, alphas.min(), fit_intercept=fit_intercept, sample_weight=sample_weight,
+                        solver=solver)
+    res = _path_solve(state, alphas, tol, max_iter)
+    return (res.coefs, res.intercepts) if return_intercept else res.coefs
+
+
+class _PathState:
+    """What a ridge path needs that does not depend on the alphas (offsets, factorization, CG operator)."""
+
+    def __init__(self, X, y, sample_weight, fit_intercept, solver, X_offset, y_offset,
+                 spectral=None, cg=None):
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.fit_intercept, self.solver = fit_intercept, solver
+        self.X_offset, self.y_offset = X_offset, y_offset
+        self.spectral, self.cg = spectral, cg
+
+
+class _RidgePathResult:
+    """``coefs`` (p, k) or (t, p, k) and ``intercepts`` (k,) or (t, k) of a ridge path."""
+
+    def __init__(self, coefs, intercepts):
+        self.coefs, self.intercepts = coefs, intercepts
+
+
+def _path_state(X, y, alpha_min, *, fit_intercept, sample_weight, solver):
+    """Center/weight a validated problem and factorize it once (``solver`` as in :func:`ridge_path`).
+
+    ``alpha_min`` is the smallest alpha the state will be asked for (it decides whether the
+    eigendecomposition is accurate enough or a thin SVD is needed).
+    """
     if solver == "auto":
         solver = "cg" if sparse.issparse(X) else "eigen"
     if solver == "cholesky":
-        coefs = np.empty((t, X.shape[1], k), dtype=X.dtype)
-        for i, a in enumerate(alphas):
-            c, _, _ = ridge_solve(X, y, a, fit_intercept=fit_intercept, sample_weight=sample_weight,
-                                  solver="cholesky")
-            coefs[:, :, i] = c.reshape(t, -1)
         X_offset, y_offset = compute_offsets(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
+        return _PathState(X, y, sample_weight, fit_intercept, solver, X_offset, y_offset)
+    design, z, X_offset, y_offset = _make_design(
+        X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=True,
+        explicit=(solver == "cg" and not sparse.issparse(X)),
+    )
+    state = _PathState(X, y, sample_weight, fit_intercept, solver, X_offset, y_offset)
+    if solver in ("eigen", "svd"):
+        state.spectral = _spectral(design, z, alpha_min, prefer="svd" if solver == "svd" else None)
     else:
-        design, z, X_offset, y_offset = _make_design(
-            X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=True,
-            explicit=(solver == "cg" and not sparse.issparse(X)),
-        )
-        if solver in ("eigen", "svd"):
-            S = _spectral(design, z, alphas.min(), prefer="svd" if solver == "svd" else None)
-            C = S.coefs(alphas)  # (p, k*t), alpha-major
-            coefs = C.reshape(design.p, k, t).transpose(2, 0, 1).astype(X.dtype)
-        else:
-            cg = _CG(design, z, dual=design.n < design.p)
-            coefs = np.empty((t, design.p, k), dtype=X.dtype)
-            order = np.argsort(-alphas, kind="stable")
-            mi = _max_iter(max_iter, cg.m)
-            for j in range(t):
-                x = None
-                for i in order:
-                    x, _ = cg.solve(j, alphas[i], x, tol, mi)
-                    coefs[j, :, i] = cg.to_coef(x)
-    if y.ndim == 1:
-        coefs = coefs[0]
-    if not return_intercept:
-        return coefs
-    yo = np.atleast_1d(np.asarray(y_offset, dtype=X.dtype))
-    if fit_intercept:
-        ints = yo[:, None] - np.einsum("p,tpk->tk", X_offset, coefs.reshape(t, X.shape[1], k))
+        state.cg = _CG(design, z, dual=design.n < design.p)
+    return state
+
+
+def _path_solve(state, alphas, tol, max_iter):
+    """Coefficients and intercepts of every alpha from a :func:`_path_state`."""
+    X, y = state.X, state.y
+    t = 1 if y.ndim == 1 else y.shape[1]
+    k = alphas.shape[0]
+    p = X.shape[1]
+    if state.solver == "cholesky":
+        coefs = np.empty((t, p, k), dtype=X.dtype)
+        for i, a in enumerate(alphas):
+            c, _, _ = ridge_solve(X, y, a, fit_intercept=state.fit_intercept,
+                                  sample_weight=state.sample_weight, solver="cholesky")
+            coefs[:, :, i] = c.reshape(t, -1)
+    elif state.spectral is not None:
+        C = state.spectral.coefs(alphas)  # (p, k*t), alpha-major
+        coefs = C.reshape(p, k, t).transpose(2, 0, 1).astype(X.dtype)
+    else:
+        cg = state.cg
+        coefs = np.empty((t, p, k), dtype=X.dtype)
+        order = np.argsort(-alphas, kind="stable")
+        mi = _max_iter(max_iter, cg.m)
+        multishift = cg.multishift_ok(k)
+        for j in range(t):
+            if multishift:
+                xs = cg.solve_path(j, alphas, tol, mi)  # (k, m)
+                coefs[j] = xs.T if not cg.dual else cg.design.rmatmul(xs.T)
+                continue
+            x = None
+            for i in order:
+                x, _ = cg.solve(j, alphas[i], x, tol, mi)
+                coefs[j, :, i] = cg.to_coef(x)
+    yo = np.atleast_1d(np.asarray(state.y_offset, dtype=X.dtype))
+    if state.fit_intercept:
+        ints = yo[:, None] - np.einsum("p,tpk->tk", state.X_offset, coefs)
     else:
         ints = np.zeros((t, k), dtype=X.dtype)
-    return coefs, (ints[0] if y.ndim == 1 else ints)
+    if y.ndim == 1:
+        return _RidgePathResult(coefs[0], ints[0])
+    return _RidgePathResult(coefs, ints)
 
 
 def ridge_cg_iterates(X, y, alpha=0.0, n_iter=10, *, fit_intercept=True, sample_weight=None):
@@ -818,14 +894,58 @@ class _PredictionIdentity:
         return X
 
 
-def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample_weight=None,
-                   solver="auto", tol=1e-4):
-    """K-fold cross-validation of ridge over ``alphas`` (the GridSearchCV loop of scikit-learn's RidgeCV).
+class _RidgeFold:
+    """Per-fold ridge path for :func:`fastreg._cv.cv_path_scores`: one factorization per fold
+    (``prepare``), every alpha from it (``__call__``)."""
 
-    For each fold, one :func:`ridge_path` on the training part gives the coefficients of every alpha;
-    the held-out part is scored with ``scoring`` (R^2 when None), with the held-out sample weights,
-    as scikit-learn's GridSearchCV does.
-    Self-contained so that a shared CV driver can replace it.
+    def __init__(self, alphas, fit_intercept, solver, tol):
+        self.alphas, self.fit_intercept, self.solver, self.tol = alphas, fit_intercept, solver, tol
+
+    def prepare(self, X_train, y_train, sw_train):
+        return _path_state(X_train, y_train, self.alphas.min(), fit_intercept=self.fit_intercept,
+                           sample_weight=sw_train, solver=self.solver)
+
+    def __call__(self, state, param):
+        return _path_solve(state, self.alphas, self.tol, None)
+
+
+class _HeldOutScore:
+    """Score of every alpha of a path on held-out rows: R^2 (``scoring=None``, scikit-learn's
+    ``Ridge.score``) or a scikit-learn scorer, both weighted by the held-out sample weights."""
+
+    def __init__(self, scoring):
+        from sklearn.metrics import check_scoring
+
+        self.scorer = None if scoring is None else check_scoring(_PredictionIdentity(), scoring=scoring)
+
+    def __call__(self, path, X_test, y_test, sw_test):
+        from sklearn.metrics import r2_score
+
+        coefs, ints = path.coefs, path.intercepts
+        kw = {} if sw_test is None else {"sample_weight": sw_test}
+        k = coefs.shape[-1]
+        scores = np.empty(k)
+        for i in range(k):
+            if y_test.ndim == 1:
+                pred = np.asarray(X_test @ coefs[:, i]).ravel() + ints[i]
+            else:
+                pred = np.asarray(X_test @ coefs[:, :, i].T) + ints[:, i]
+            if self.scorer is None:
+                scores[i] = r2_score(y_test, pred, **kw)
+            else:
+                scores[i] = self.scorer(_PredictionIdentity(), pred, y_test, **kw)
+        return scores
+
+
+def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample_weight=None,
+                   solver="auto", tol=1e-4, n_jobs=None, verbose=0):
+    """K-fold cross-validation of ridge over ``alphas`` (what scikit-learn's RidgeCV(cv=k) computes).
+
+    Runs on the shared CV driver :func:`fastreg._cv.cv_path_scores`: per fold, the training rows are
+    centered/weighted and factorized once (an eigendecomposition or SVD for dense X, the CG operator
+    for sparse X) and every alpha's coefficients come from that; the held-out rows are scored with
+    ``scoring`` (R^2 when None) weighted by the held-out sample weights, and the training weights are
+    not rescaled -- exactly scikit-learn's ``GridSearchCV(Ridge(), {'alpha': alphas})``.
 
     Parameters
     ----------
@@ -837,16 +957,18 @@ def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample
     sample_weight : ndarray or None
         Used to fit on each training part and to score each held-out part.
     solver : str
-        Passed to :func:`ridge_path`.
+        As in :func:`ridge_path`.
     tol : float
-        CG tolerance passed to :func:`ridge_path`.
+        CG tolerance (sparse X).
+    n_jobs, verbose
+        As in :func:`fastreg._cv.cv_path_scores`.
 
     Returns
     -------
     mean_scores : ndarray of shape (n_alphas,)
         Mean over folds of the test scores.
     best_index : int
-        First index of the best mean score (GridSearchCV's rule).
+        First index of the best mean score (GridSearchCV's rule; NaN scores rank last).
 
     Examples
     --------
@@ -857,31 +979,19 @@ def ridge_cv_kfold(X, y, alphas, *, cv, scoring=None, fit_intercept=True, sample
     >>> int(best)
     0
     """
-    from sklearn.metrics import check_scoring, r2_score
     from sklearn.model_selection import check_cv
 
+    from ._cv import cv_path_scores, select_alpha
+
     alphas = _check_alphas(alphas)
-    splitter = check_cv(cv, y, classifier=False)
-    scorer = None if scoring is None else check_scoring(_PredictionIdentity(), scoring=scoring)
-    k = alphas.shape[0]
-    fold_scores = []
-    Xr = X.tocsr() if sparse.issparse(X) else X
-    for train, test in splitter.split(Xr, y):
-        sw = None if sample_weight is None else sample_weight[train]
-        coefs, ints = ridge_path(Xr[train], y[train], alphas, fit_intercept=fit_intercept, sample_weight=sw,
-                                 solver=solver, tol=tol, return_intercept=True)
-        Xt = Xr[test]
-        scores = np.empty(k)
-        for i in range(k):
-            if y.ndim == 1:
-                pred = np.asarray(Xt @ coefs[:, i]).ravel() + ints[i]
-            else:
-                pred = np.asarray(Xt @ coefs[:, :, i].T) + ints[:, i]
-            kw = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
-            if scorer is None:
-                scores[i] = r2_score(y[test], pred, **kw)
-            else:
-                scores[i] = scorer(_PredictionIdentity(), pred, y[test], **kw)
-        fold_scores.append(scores)
-    mean_scores = np.mean(fold_scores, axis=0)
-    return mean_scores, int(np.flatnonzero(mean_scores == np.nanmax(mean_scores))[0])
+    folds = list(check_cv(cv, y, classifier=False).split(X, y))
+    if sparse.issparse(X):
+        X = X.tocsr()  # row slicing of the folds
+    fold = _RidgeFold(alphas, fit_intercept, solver, tol)
+    scores = cv_path_scores(fold, X, y, folds, prepare_fold=fold.prepare, sample_weight=sample_weight,
+                            n_jobs=n_jobs, verbose=verbose, score=_HeldOutScore(scoring),
+                            rescale_weights=False)  # (1, n_folds, n_alphas)
+    # select_alpha minimizes: a loss of -score, NaN scores ranked last as in GridSearchCV
+    loss = np.where(np.isnan(scores), np.inf, -scores)
+    _, best, _, _, _ = select_alpha(loss, alphas[None, :])
+    return scores[0].mean(axis=0), int(best)

@@ -268,6 +268,52 @@ def test_cv_path_scores_with_solve_path_and_weights():
             assert mse[0, k, a_i] == pytest.approx(expected, rel=1e-8)
 
 
+def test_cv_path_scores_custom_score_and_unscaled_weights():
+    """``score`` replaces the MSE and ``rescale_weights=False`` passes the training weights as given
+    (ridge's unnormalized objective): checked against scikit-learn's Ridge + weighted R^2."""
+    from sklearn.metrics import r2_score
+
+    X, y = make_data(40, 5, seed=3)
+    sw = np.random.default_rng(2).uniform(0.2, 3.0, 40)
+    folds = list(KFold(4).split(X))
+    alphas = np.array([5.0, 0.5])
+    seen = []
+
+    class RidgePath:
+        def __init__(self, coefs, intercepts):
+            self.coefs, self.intercepts = coefs, intercepts
+
+    def fit_path(state, _):
+        Xt, yt, swt = state
+        seen.append(swt.sum())
+        xm, ym = swt @ Xt / swt.sum(), swt @ yt / swt.sum()
+        A, z = np.sqrt(swt)[:, None] * (Xt - xm), np.sqrt(swt) * (yt - ym)
+        coefs = np.column_stack([np.linalg.solve(A.T @ A + a * np.eye(A.shape[1]), A.T @ z)
+                                 for a in alphas])
+        return RidgePath(coefs, ym - xm @ coefs)
+
+    def r2(path, Xte, yte, swte):
+        pred = Xte @ path.coefs + path.intercepts
+        return np.array([r2_score(yte, pred[:, i], sample_weight=swte) for i in range(len(alphas))])
+
+    scores = cv_path_scores(fit_path, X, y, folds, sample_weight=sw, score=r2,
+                            rescale_weights=False)
+    np.testing.assert_allclose(sorted(seen), sorted(sw[tr].sum() for tr, _ in folds), rtol=1e-12)
+    for k, (tr, te) in enumerate(folds):
+        for i, a in enumerate(alphas):
+            m = sk.Ridge(alpha=a).fit(X[tr], y[tr], sample_weight=sw[tr])
+            assert scores[0, k, i] == pytest.approx(m.score(X[te], y[te], sample_weight=sw[te]),
+                                                    rel=1e-10)
+
+
+def test_select_alpha_non_finite_losses():
+    """Failed fits (+inf loss) rank last and never break the 1-SE rule."""
+    loss = np.array([[[np.inf, 2.0, 3.0], [1.0, 2.0, 3.0]]])
+    i_param, i_min, i_1se, mean, _ = select_alpha(loss, np.array([[3.0, 2.0, 1.0]]))
+    assert (i_param, i_min, i_1se) == (0, 1, 1)
+    assert select_alpha(np.full((1, 2, 2), np.inf), np.array([[2.0, 1.0]]))[:3] == (0, 0, 0)
+
+
 def test_dask_backend():
     pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")

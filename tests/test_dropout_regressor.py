@@ -28,6 +28,42 @@ def test_marginalized_equals_ridge_on_rescaled_features(shape, fit_intercept, we
     np.testing.assert_allclose(m.intercept_, r.intercept_, rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("shape", [(30, 4), (6, 10)])
+def test_p_zero_is_least_squares(fit_intercept, shape):
+    """p = 0: no dropout, so no penalty -- least squares (minimum norm when p > n), not zeros."""
+    from sklearn.linear_model import LinearRegression
+
+    X, y = _data(*shape)
+    m = DropoutRegressor(p=0.0, fit_intercept=fit_intercept).fit(X, y)
+    ref = LinearRegression(fit_intercept=fit_intercept).fit(X, y)
+    np.testing.assert_allclose(m.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(m.intercept_, ref.intercept_, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_columns_and_float32_match_ridge(dtype):
+    """All-zero raw columns (d_j = 0) get w_j = 0; the others match sklearn's Ridge on the rescaled
+    features; float32 stays float32. Also all columns zero: the intercept is the weighted mean."""
+    X, y = _data(50, 5, dtype=dtype)
+    X[:, [1, 3]] = 0
+    sw = np.random.default_rng(4).uniform(0.5, 2.0, 50)
+    m = DropoutRegressor(p=0.4).fit(X, y, sample_weight=sw)
+    assert m.coef_.dtype == dtype and np.asarray(m.intercept_).dtype == dtype
+    assert m.coef_[1] == 0 and m.coef_[3] == 0
+    keep = [0, 2, 4]
+    X64 = X[:, keep].astype(np.float64)
+    d = marginalized_dropout_penalty(X64, 0.4, sw)
+    r = Ridge(alpha=1.0, solver="cholesky").fit(X64 / np.sqrt(d), y.astype(np.float64), sample_weight=sw)
+    tol = 1e-4 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(m.coef_[keep], r.coef_ / np.sqrt(d), rtol=tol, atol=tol)
+    np.testing.assert_allclose(m.intercept_, r.intercept_, rtol=tol, atol=tol)
+    z = DropoutRegressor(p=0.4).fit(np.zeros((4, 2), dtype=dtype), np.arange(4.0, dtype=dtype),
+                                    sample_weight=[1.0, 1.0, 1.0, 3.0])
+    np.testing.assert_array_equal(z.coef_, 0.0)
+    assert z.intercept_ == pytest.approx(2.0)
+
+
 def _expected_objective(X, y, w, b, p):
     # Monte-Carlo-free: E over masks of the squared loss, from the definition (exact variance formula).
     q = 1 - p

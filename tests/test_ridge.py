@@ -249,6 +249,83 @@ def test_ridge_path_equals_loop(solver, shape, is_sparse, n_targets):
         np.testing.assert_allclose(ints[..., i], m.intercept_, rtol=1e-7, atol=1e-8)
 
 
+def _sparse_path_problem(n, p, *, seed, n_targets=None, row_spread=0.0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n, p, density=0.05, format="csr", random_state=seed) + 0.0
+    X = sparse.diags(10 ** rng.uniform(-row_spread, row_spread, n)) @ X
+    w = rng.standard_normal((p,) if n_targets is None else (p, n_targets))
+    y = X @ w + 0.1 * rng.standard_normal((n,) if n_targets is None else (n, n_targets)) + 1.0
+    return sparse.csr_matrix(X, dtype=dtype), y.astype(dtype)
+
+
+@pytest.mark.parametrize("shape", [(80, 200), (200, 60)])  # dual and primal systems
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_targets", [None, 2])
+def test_sparse_path_multishift_equals_per_alpha_solves(shape, fit_intercept, weighted, n_targets):
+    """The sparse path (one multi-shift CG run) gives each alpha's own exact solution."""
+    from fastreg._ridge import _CG, _make_design
+
+    X, y = _sparse_path_problem(*shape, seed=21, n_targets=n_targets)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, shape[0]) if weighted else None
+    d, z, _, _ = _make_design(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=True)
+    assert _CG(d, z, dual=d.n < d.p).multishift_ok(6)  # the code path under test
+    alphas = np.array([3.0, 1e-2, 30.0, 0.3, 1e3, 0.1])  # any order
+    coefs, ints = ridge_path(X, y, alphas, fit_intercept=fit_intercept, sample_weight=sw,
+                             tol=1e-12, return_intercept=True)
+    for i, a in enumerate(alphas):
+        ref, ref_int = _exact(X, y, a, fit_intercept=fit_intercept, sw=sw)
+        np.testing.assert_allclose(coefs[..., i], ref, rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(ints[..., i], ref_int, rtol=1e-7, atol=1e-8)
+
+
+def test_sparse_path_multishift_meets_tol_every_alpha_and_float32():
+    """Each alpha stops on its own residual: the true relative residual of every alpha's system is
+    within tol (up to rounding); float32 stays float32 and matches float64 to its precision."""
+    X, y = _sparse_path_problem(150, 400, seed=22)
+    alphas = np.logspace(-2, 3, 12)
+    tol = 1e-6
+    coefs = ridge_path(X, y, alphas, tol=tol)
+    Xd = X.toarray()
+    A, zc = Xd - Xd.mean(0), y - y.mean()
+    for i, a in enumerate(alphas):
+        u = np.linalg.lstsq(A.T, coefs[:, i], rcond=None)[0]  # dual variable: w = A^T u
+        res = np.linalg.norm(A @ (A.T @ u) + a * u - zc) / np.linalg.norm(zc)
+        assert res <= 2 * tol
+    c32 = ridge_path(X.astype(np.float32), y.astype(np.float32), alphas, tol=1e-5)
+    assert c32.dtype == np.float32
+    np.testing.assert_allclose(c32, ridge_path(X, y, alphas, tol=1e-10), rtol=1e-3, atol=1e-4)
+
+
+def test_sparse_path_spread_diagonal_uses_pcg_and_max_iter_falls_back():
+    """Rows of very different norms: Jacobi-PCG is kept (multi-shift CG cannot be preconditioned);
+    with a tiny iteration cap, unconverged shifts are handed to PCG and the result is still exact."""
+    from fastreg._ridge import _CG, _make_design
+
+    X, y = _sparse_path_problem(80, 200, seed=23, row_spread=1.5)
+    d, z, _, _ = _make_design(X, y, fit_intercept=True, sample_weight=None, copy_X=True)
+    cg = _CG(d, z, dual=True)
+    assert not cg.multishift_ok(5)
+    alphas = np.array([0.05, 0.5, 5.0])
+    coefs = ridge_path(X, y, alphas, tol=1e-12)
+    X2, y2 = _sparse_path_problem(80, 200, seed=23)
+    d2, z2, _, _ = _make_design(X2, y2, fit_intercept=True, sample_weight=None, copy_X=True)
+    cg2 = _CG(d2, z2, dual=True)
+    assert cg2.multishift_ok(3)
+    from fastreg._kernels.ridge import cg_multishift_sparse
+
+    raw = np.empty((3, cg2.m))
+    _, conv = cg_multishift_sparse(*cg2.sp, np.ascontiguousarray(cg2.rhs[:, 0]), alphas, 1e-12, 2,
+                                   True, raw)
+    assert not conv.any()
+    xs = cg2.solve_path(0, alphas, 1e-12, 2)  # 2 multi-shift iterations, then 2 of PCG from there
+    for i, a in enumerate(alphas):
+        ref, _ = _exact(X, y, a)
+        np.testing.assert_allclose(coefs[:, i], ref, rtol=1e-7, atol=1e-9)
+        x_exact, _ = cg2.solve(0, a, None, 1e-13, 10_000)
+        assert np.linalg.norm(xs[i] - x_exact) < 0.9 * np.linalg.norm(raw[i] - x_exact)
+
+
 def test_ridge_path_tiny_alpha_uses_accurate_factorization():
     rng = np.random.default_rng(5)
     U, _ = np.linalg.qr(rng.standard_normal((60, 5)))
@@ -364,6 +441,28 @@ def test_ridgecv_kfold_matches_sklearn(scoring, is_sparse):
     assert m.alpha_ == ref.alpha_
     np.testing.assert_allclose(m.best_score_, ref.best_score_, rtol=1e-6)
     np.testing.assert_allclose(m.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("n_targets", [None, 2])
+@pytest.mark.parametrize("is_sparse", [False, True])
+def test_ridgecv_kfold_all_scores_match_gridsearch(shape, fit_intercept, n_targets, is_sparse):
+    """Every alpha's mean fold score (not only the best) equals GridSearchCV(Ridge) -- what
+    scikit-learn's RidgeCV(cv=k) runs -- including p > n, several targets and no intercept."""
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from fastreg._ridge import ridge_cv_kfold
+
+    X, y, sw = _data(*shape, seed=16, n_targets=n_targets, density=0.6 if is_sparse else None)
+    Xf = sparse.csc_matrix(X) if is_sparse else X
+    cv = KFold(3, shuffle=True, random_state=0)
+    gs = GridSearchCV(sklm.Ridge(fit_intercept=fit_intercept, solver="svd"), {"alpha": ALPHAS},
+                      cv=cv).fit(X, y, sample_weight=sw)
+    scores, best = ridge_cv_kfold(Xf, y, ALPHAS, cv=cv, fit_intercept=fit_intercept,
+                                  sample_weight=sw, tol=1e-12)
+    np.testing.assert_allclose(scores, gs.cv_results_["mean_test_score"], rtol=1e-7, atol=1e-9)
+    assert best == gs.best_index_
 
 
 def test_ridgecv_float32():

@@ -4,11 +4,11 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from .._dropout import dropout
+from .._ridge import ridge_solve
 from .._validation import check_choice, check_interval, check_sample_weight, validate_X_y
 from ._base import LinearRegressorBase
 
@@ -23,45 +23,6 @@ def marginalized_dropout_penalty(X, p, sample_weight=None):
     X2 = X * X
     sq = X2.sum(axis=0) if sample_weight is None else sample_weight @ X2
     return (p / (1.0 - p)) * sq
-
-
-def _solve_marginalized(X, y, p, fit_intercept, sample_weight):
-    """Closed form: ``(A^T S A + D) w = A^T S (y - ybar)`` with ``A = X - xbar``, ``D = diag(d)``.
-
-    Solved as a ridge with ``alpha = 1`` on the rescaled features ``Z = A S^{1/2} / sqrt(d)``:
-    Cholesky of the primal (n_features x n_features) system when n >= n_features, else of the dual
-    (n x n) system. Columns with ``d_j = 0`` are all zero, so ``w_j = 0``.
-    """
-    dtype = X.dtype
-    d = marginalized_dropout_penalty(X.astype(np.float64), p, sample_weight)
-    if fit_intercept:
-        xbar = np.average(X, axis=0, weights=sample_weight)
-        ybar = np.average(y, axis=0, weights=sample_weight)
-    else:
-        xbar = np.zeros(X.shape[1])
-        ybar = np.zeros(y.shape[1:]) if y.ndim == 2 else 0.0
-    active = d > 0
-    sqrt_d = np.sqrt(d[active])
-    Z = (X[:, active] - xbar[active]) / sqrt_d
-    z = y - ybar
-    if sample_weight is not None:
-        sw = np.sqrt(sample_weight)
-        Z = Z * sw[:, None]
-        z = z * (sw if z.ndim == 1 else sw[:, None])
-    n, k = Z.shape
-    if n >= k:
-        G = Z.T @ Z
-        G.flat[:: k + 1] += 1.0
-        v = linalg.solve(G, Z.T @ z, assume_a="pos")
-    else:
-        K = Z @ Z.T
-        K.flat[:: n + 1] += 1.0
-        v = Z.T @ linalg.solve(K, z, assume_a="pos")
-    w = np.zeros((X.shape[1],) + y.shape[1:])
-    w[active] = v / (sqrt_d if v.ndim == 1 else sqrt_d[:, None])
-    coef = w.T.astype(dtype, copy=False)
-    intercept = ybar - coef @ xbar
-    return coef, np.asarray(intercept, dtype=dtype)[()]
 
 
 class DropoutRegressor(LinearRegressorBase):
@@ -196,11 +157,37 @@ class DropoutRegressor(LinearRegressorBase):
         X, y = validate_X_y(self, X, y, accept_sparse=False, order="C")
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if solver == "marginalized":
-            self.coef_, self.intercept_ = _solve_marginalized(X, y, p, self.fit_intercept, sw)
+            self.coef_, self.intercept_ = self._fit_marginalized(X, y, p, sw)
             self.n_iter_ = 1
         else:
             self._fit_sgd(X, y, p, sw, name)
         return self
+
+    def _fit_marginalized(self, X, y, p, sw):
+        """fastreg's ridge (``alpha = 1``) on the features ``x_j / sqrt(d_j)``, mapped back by
+        ``w_j = v_j / sqrt(d_j)``; the intercept is unchanged by the rescaling.
+
+        Columns with ``d_j = 0`` are all zero (``w_j = 0``). With ``p = 0`` every ``d_j`` is zero and
+        the objective is least squares: ridge with ``alpha = 0`` (minimum norm when rank deficient).
+        """
+        if p == 0.0:
+            return ridge_solve(X, y, 0.0, fit_intercept=self.fit_intercept, sample_weight=sw)[:2]
+        d = marginalized_dropout_penalty(X.astype(np.float64), p, sw)
+        active = d > 0
+        t = 1 if y.ndim == 1 else y.shape[1]
+        coef = np.zeros((t, X.shape[1]), dtype=X.dtype)
+        if active.any():
+            sqrt_d = np.sqrt(d[active])
+            v, intercept, _ = ridge_solve(X[:, active] / sqrt_d, y, 1.0,
+                                          fit_intercept=self.fit_intercept, sample_weight=sw)
+            coef[:, active] = v.reshape(t, -1) / sqrt_d
+        elif self.fit_intercept:  # no usable feature: the (weighted) mean of y
+            intercept = np.average(y, axis=0, weights=sw)
+        else:
+            intercept = np.zeros(y.shape[1:])
+        if y.ndim == 1:
+            return coef[0], X.dtype.type(np.asarray(intercept).reshape(-1)[0])
+        return coef, np.asarray(intercept, dtype=X.dtype).reshape(t)
 
     def _fit_sgd(self, X, y, p, sw, name):
         batch_size = check_interval(self.batch_size, "batch_size", owner=name, kind=Integral, low=1)
