@@ -71,8 +71,8 @@ def measure(n, dtype=np.float32, repeat=7, slow_repeat=3):
 
 
 def rows(quick=False, tiny=False):
-    """Benchmark rows (see ``bench/run.py``): 1e8 float32 elements (quick: 2e7, tiny: 1e5)."""
-    return measure(int(1e5) if tiny else N_QUICK if quick else N_FULL)
+    """Benchmark rows (see ``bench/run.py``): 1e8 float32 elements (quick: 1e7, tiny: 1e5)."""
+    return measure(int(1e5) if tiny else int(1e7) if quick else N_FULL)
 
 
 def main(argv=None):
