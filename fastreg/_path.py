@@ -216,9 +216,52 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
     return np.geomspace(amax, amax * eps, num=n_alphas)
 
 
+_THREAD_MIN_SIZE = 2_000_000
+
+
+def _thread_choice(n_threads, design, n_samples, n_features):
+    """``None`` (serial full-gradient pass) or a thread count for the kernels' ``par``.
+
+    Threads pay off only for the O(n_samples * n_features) full-gradient pass of big dense or
+    sparse designs (the Gram layout's pass is O(n_features)). They are never used from a thread
+    other than the main one (joblib's threading backend, user thread pools), and are capped by
+    ``numba.get_num_threads()`` and by threadpoolctl's BLAS limit, which joblib's process-based
+    workers set to ``cpu_count // n_jobs``: nested parallelism does not oversubscribe.
+    """
+    if n_threads is not None and n_threads <= 1:
+        return None
+    if design.kind == "gram":
+        return None
+    if n_threads is None:
+        if n_samples * n_features < _THREAD_MIN_SIZE:
+            return None
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        import numba
+
+        n_threads = numba.get_num_threads()
+        try:
+            from threadpoolctl import threadpool_info
+
+            limits = [d["num_threads"] for d in threadpool_info() if d.get("user_api") == "blas"]
+            if limits:
+                n_threads = min(n_threads, min(limits))
+        except Exception:  # pragma: no cover - threadpoolctl is optional
+            pass
+    if n_threads <= 1:
+        return None
+    import numba
+
+    numba.set_num_threads(min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
+    return int(n_threads)
+
+
 def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=False,
                coef_init=None, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None,
-               screening=True, gap_freq=10, verbose=False, warn=True):
+               screening=True, gap_freq=10, verbose=False, warn=True, working_set=True,
+               extrapolation=True, n_threads=None):
     """Warm-started coordinate descent over decreasing ``alphas``, for each target.
 
     Minimizes, at each alpha, ``1/(2n) ||z - Z w||^2 + alpha*l1_ratio*sum_j pf_j|w_j|
@@ -230,6 +273,24 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     design : Design
     alphas : ndarray of shape (n_alphas,)
         Used in the given order, each solve starting from the previous solution.
+    screening : bool, default=True
+        Gap Safe screening, also sequential along the path (each alpha screens with the
+        previous alpha's solution before any epoch).
+    working_set : bool, default=True
+        Solve growing working sets prioritized by the dual point (celer / skglm).
+    extrapolation : bool, default=True
+        Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers
+        the objective.
+    n_threads : int or None, default=None
+        Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
+        threads only for large dense or sparse problems (``n_samples * n_features >= 2e6``),
+        only from the main thread (inside joblib's threading backend or any other thread the
+        solver stays serial), and at most ``numba.get_num_threads()`` and the BLAS thread limit
+        of :mod:`threadpoolctl` (which joblib's process workers lower to avoid
+        oversubscription). ``1`` forces the serial pass.
+
+    The stopping rule is always the duality gap of the full problem (screened features are
+    provably zero): ``gap <= tol * ||z||^2``, as in scikit-learn, whatever tricks are on.
 
     Returns
     -------
@@ -246,6 +307,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
           else np.asarray(penalty_factor, dtype=np.float64))
     rng = check_random_state(random_state)
     random = selection == "random"
+    par = _thread_choice(n_threads, design, n_samples, n_features)
 
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=dtype)
     gaps = np.empty((n_targets, n_alphas))
@@ -266,7 +328,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
             seed = int(rng.randint(0, 2**31 - 1)) if random else 0
             gap, n_iter = enet_cd(kernel_design, ky, w, r, design.col_norm2, pf, l1, l2,
                                   bool(positive), int(max_iter), float(tol), tol_abs,
-                                  bool(screening), random, seed, int(gap_freq))
+                                  bool(screening), random, seed, int(gap_freq),
+                                  bool(working_set), bool(extrapolation), par)
             coefs[k, :, i] = w
             gaps[k, i] = gap / n_samples
             n_iters[k, i] = n_iter
@@ -315,7 +378,8 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
 
 
 _PATH_PARAMS = {"tol": 1e-4, "max_iter": 1000, "random_state": None, "selection": "cyclic",
-                "screening": True, "gap_freq": 10}
+                "screening": True, "gap_freq": 10, "working_set": True, "extrapolation": True,
+                "n_threads": None}
 
 
 def _check_path_params(params):
@@ -327,6 +391,7 @@ def _check_path_params(params):
     check_interval(out["max_iter"], "max_iter", kind=Integral, low=1)
     check_interval(out["gap_freq"], "gap_freq", kind=Integral, low=1)
     check_choice(out["selection"], "selection", ["cyclic", "random"])
+    check_interval(out["n_threads"], "n_threads", kind=Integral, low=1, allow_none=True)
     return out
 
 
@@ -399,7 +464,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         ``tol`` (1e-4; the solver stops when the duality gap is below ``tol * ||y_c||^2 / n``,
         ``y_c`` the centered, weighted target), ``max_iter`` (1000 epochs), ``selection``
         ('cyclic' or 'random'), ``random_state``, ``screening`` (Gap Safe screening, True),
-        ``gap_freq`` (10).
+        ``gap_freq`` (10), ``working_set`` (growing working sets, True), ``extrapolation``
+        (Anderson extrapolation, True), ``n_threads`` (threads of the full-gradient pass, None:
+        automatic; see :func:`solve_path`). The tricks never change the stopping rule.
 
     Returns
     -------
