@@ -222,40 +222,33 @@ _THREAD_MIN_SIZE = 2_000_000
 def _thread_choice(n_threads, design, n_samples, n_features):
     """``None`` (serial full-gradient pass) or a thread count for the kernels' ``par``.
 
-    Threads pay off only for the O(n_samples * n_features) full-gradient pass of big dense or
-    sparse designs (the Gram layout's pass is O(n_features)). They are never used from a thread
-    other than the main one (joblib's threading backend, user thread pools), and are capped by
-    ``numba.get_num_threads()`` and by threadpoolctl's BLAS limit, which joblib's process-based
-    workers set to ``cpu_count // n_jobs``: nested parallelism does not oversubscribe.
+    Threads pay off only for the O(nnz) full-gradient pass of big dense or sparse designs (the
+    Gram layout's pass is O(n_features)). With ``n_threads=None`` they are used only when that
+    pass touches at least ``2e6`` entries, only from the main thread (never from joblib's
+    threading backend or a user's thread pool), and at most ``numba.get_num_threads()``, which
+    joblib's process-based workers lower (they set ``NUMBA_NUM_THREADS`` to
+    ``cpu_count // n_jobs``): nested parallelism does not oversubscribe.
     """
     if n_threads is not None and n_threads <= 1:
         return None
     if design.kind == "gram":
         return None
+    import numba
+
     if n_threads is None:
-        if n_samples * n_features < _THREAD_MIN_SIZE:
+        work = design.data[0].shape[0] if design.kind == "sparse" else n_samples * n_features
+        if work < _THREAD_MIN_SIZE:
             return None
         import threading
 
         if threading.current_thread() is not threading.main_thread():
             return None
-        import numba
-
         n_threads = numba.get_num_threads()
-        try:
-            from threadpoolctl import threadpool_info
-
-            limits = [d["num_threads"] for d in threadpool_info() if d.get("user_api") == "blas"]
-            if limits:
-                n_threads = min(n_threads, min(limits))
-        except Exception:  # pragma: no cover - threadpoolctl is optional
-            pass
+    n_threads = min(int(n_threads), numba.config.NUMBA_NUM_THREADS)
     if n_threads <= 1:
         return None
-    import numba
-
-    numba.set_num_threads(min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
-    return int(n_threads)
+    numba.set_num_threads(n_threads)
+    return n_threads
 
 
 def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=False,
