@@ -11,6 +11,7 @@ from numbers import Integral
 
 import numpy as np
 from scipy import sparse
+from scipy.linalg.blas import get_blas_funcs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
@@ -125,6 +126,19 @@ def _sparse_parts(prep):
     return A, v, mean, c, vv
 
 
+def gram_matrix(X):
+    """``X^T X`` for a dense F-ordered X by BLAS ``syrk`` (half the flops of a general product),
+    in X's dtype (float32 stays float32)."""
+    X = np.asfortranarray(X)
+    if X.dtype not in (np.float32, np.float64) or X.shape[0] == 0:
+        return X.T @ X
+    syrk = get_blas_funcs("syrk", (X,))
+    G = syrk(1.0, X, trans=1, lower=0)  # upper triangle of X^T X, F-ordered
+    iu = np.tril_indices(G.shape[0], -1)
+    G[iu] = G.T[iu]
+    return G
+
+
 def make_design(prep, precompute="auto", gram=None):
     """Choose the kernel layout for a preprocessed problem and compute what it needs once.
 
@@ -173,7 +187,7 @@ def make_design(prep, precompute="auto", gram=None):
     else:
         Zty = X.T @ z
         if use_gram and gram is None:
-            gram = X.T @ X
+            gram = gram_matrix(X)
         col_norm2 = np.einsum("ij,ij->j", X, X) if not use_gram else None
         if not use_gram:
             return Design("dense", X, col_norm2.astype(dtype), Zty, yy, n_samples)

@@ -67,7 +67,8 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
     sample_weight : ndarray of shape (n_samples,) or None
         Validated non-negative weights, used as given (no normalization here).
     copy_X : bool, default=True
-        If False, dense X may be modified in place.
+        If False, dense X may be modified in place. Without centering and weights X is never
+        modified, and ``Preprocessed.X`` may then be the caller's (F-ordered) array itself.
 
     Returns
     -------
@@ -102,7 +103,11 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
         Xp.sort_indices()
         Xp.data = np.asarray(Xp.data, dtype=dtype)
     else:
-        Xp = np.array(X, dtype=dtype, order="F", copy=True) if copy_X else np.asfortranarray(X)
+        # X is only written to when centering or reweighting; otherwise never copy it (the
+        # caller's array is read, never modified), which matters for tall data.
+        modify = fit_intercept or sqrt_sw is not None
+        Xp = (np.array(X, dtype=dtype, order="F", copy=True) if copy_X and modify
+              else np.asfortranarray(X, dtype=dtype))
         if fit_intercept:
             Xp -= X_offset
         if sqrt_sw is not None:
