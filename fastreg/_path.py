@@ -287,7 +287,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         Solve growing working sets prioritized by the dual point (celer / skglm).
     extrapolation : bool, default=True
         Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers
-        the objective.
+        the objective, and (lasso) dual extrapolation of the residuals, kept only when it
+        raises the dual objective.
     n_threads : int or None, default=None
         Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
         threads only for large dense or sparse problems (``n_samples * n_features >= 2e6``),

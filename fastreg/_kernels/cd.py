@@ -597,7 +597,10 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
        recompute the full gap, screen again, double the working set and repeat. Without working
        sets the sub-problem is all non-screened features and its gap is the full gap;
     3. with ``extrapolation``, every 5 epochs an Anderson step combines the last 6 iterates
-       and is kept only if it lowers the objective.
+       and is kept only if it lowers the objective; for the lasso (``l2 == 0``, dense and
+       sparse layouts) the residuals seen at the gap checks are extrapolated the same way into a
+       dual point (celer's dual extrapolation), used when its dual value is higher. The gap is
+       then still a duality gap of the full problem, so the stopping rule is unchanged.
 
     Parameters
     ----------

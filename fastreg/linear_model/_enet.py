@@ -64,7 +64,9 @@ class ElasticNet(LinearRegressorBase):
         ``tol``).
     extrapolation : bool, default=True
         Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers the
-        objective (exact; the same answer to ``tol``).
+        objective, and (for the lasso, ``l1_ratio=1``) of the residuals, giving a better dual
+        point, kept only when it raises the dual objective (exact: the stopping rule stays a
+        duality gap of the full problem below ``tol``).
 
     Attributes
     ----------
