@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from ._path import alpha_grid, penalized_correlations, prepare, solve_path
 
-__all__ = ["cv_path_scores", "select_alpha", "enet_cv", "fold_arrays"]
+__all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats", "fold_arrays"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,6 +258,16 @@ class _EnetFold:
                           warn=False, verbose=self.verbose > 1, **self.path_params)
 
 
+def _enet_grids(design, l1_ratios, alphas, n_alphas, eps, positive, penalty_factor):
+    """One alpha grid per l1_ratio, on the full data's design: (n_l1_ratios, n_alphas)."""
+    if alphas is not None:
+        return np.tile(np.asarray(alphas, dtype=np.float64), (len(l1_ratios), 1))
+    corr = penalized_correlations(design, penalty_factor, positive)
+    return np.array([alpha_grid(corr, design.n_samples, l1_ratio=r, eps=eps, n_alphas=n_alphas,
+                                positive=positive, penalty_factor=penalty_factor)
+                     for r in l1_ratios])
+
+
 def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_intercept=True,
             sample_weight=None, precompute="auto", penalty_factor=None, positive=False,
             path_params=None, n_jobs=None, verbose=0):
@@ -297,13 +307,7 @@ def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_
     l1_ratios = [float(r) for r in l1_ratios]
     prep, design = prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
                            copy_X=True, precompute=precompute)
-    if alphas is None:
-        corr = penalized_correlations(design, penalty_factor, positive)
-        grids = np.array([alpha_grid(corr, X.shape[0], l1_ratio=r, eps=eps, n_alphas=n_alphas,
-                                     positive=positive, penalty_factor=penalty_factor)
-                          for r in l1_ratios])
-    else:
-        grids = np.tile(np.asarray(alphas, dtype=np.float64), (len(l1_ratios), 1))
+    grids = _enet_grids(design, l1_ratios, alphas, n_alphas, eps, positive, penalty_factor)
 
     fold_precompute = True if isinstance(precompute, np.ndarray) else precompute
     fold = _EnetFold(grids, fit_intercept, fold_precompute, penalty_factor, positive,
@@ -315,6 +319,91 @@ def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_
     mse_paths = cv_path_scores(fold, X, y, folds, params=list(enumerate(l1_ratios)),
                                prepare_fold=fold.prepare, sample_weight=sw, n_jobs=n_jobs,
                                verbose=verbose)
+    i_param, i_min, i_1se, mean, se = select_alpha(mse_paths, grids)
+    return dict(alphas=grids, mse_paths=mse_paths, i_l1_ratio=i_param, i_min=i_min, i_1se=i_1se,
+                mean=mean, se=se, prep=prep, design=design)
+
+
+def _stats_task(fold, train, test, i_param, l1_ratio, i_fold, n_folds, verbose):
+    t0 = time.perf_counter()
+    prep, design = train
+    path = fold((prep, design), (i_param, l1_ratio))
+    from ._dask import heldout_mse
+
+    mse = heldout_mse(test, path.coefs, path.intercepts)
+    if verbose:
+        print(f"[fastreg CV] fold {i_fold + 1}/{n_folds}, parameter {i_param + 1} ({l1_ratio!r}): "
+              f"{mse.shape[0]} alphas in {time.perf_counter() - t0:.2f}s, "
+              f"best fold MSE {np.min(mse):.4g}", flush=True)
+    return mse
+
+
+def enet_cv_from_stats(fold_stats, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3,
+                       fit_intercept=True, dtype=np.float64, penalty_factor=None,
+                       positive=False, path_params=None, n_jobs=None, verbose=0):
+    """:func:`enet_cv` from per-fold sufficient statistics (out-of-core data, one pass).
+
+    The same procedure as :func:`enet_cv`, the data being replaced by their statistics
+    (:func:`fastreg._dask.fold_statistics`): the alpha grids come from the statistics of all
+    rows (the merge of a fold's training and held-out statistics), each fold's path is solved
+    on the Gram design of its training statistics (weights rescaled to sum to the number of
+    training rows, as in memory), and scored by :func:`fastreg._dask.heldout_mse` (the held-out
+    MSE weighted by the raw weights, as in memory).
+
+    Parameters
+    ----------
+    fold_stats : list of (train Stats, test Stats)
+        One pair per fold, from :func:`fastreg._dask.fold_statistics`; 1-D target.
+    dtype : dtype, default=float64
+        Floating dtype of the solves (float32 stays float32).
+    l1_ratios, alphas, n_alphas, eps, fit_intercept, penalty_factor, positive, path_params, \
+n_jobs, verbose
+        As in :func:`enet_cv`.
+
+    Returns
+    -------
+    dict
+        As :func:`enet_cv`; ``prep`` and ``design`` are the full data's Gram problem.
+
+    Examples
+    --------
+    >>> import numpy as np, dask.array as da
+    >>> from fastreg._dask import fold_statistics
+    >>> from fastreg._cv import enet_cv_from_stats
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((90, 4)); y = X[:, 0] + 0.1 * rng.standard_normal(90)
+    >>> stats = fold_statistics(da.from_array(X, chunks=(30, 4)), y, 3)
+    >>> res = enet_cv_from_stats(stats, l1_ratios=[1.0], n_alphas=10)
+    >>> res["mse_paths"].shape
+    (1, 3, 10)
+    """
+    from ._dask import combine, design_from_stats
+
+    path_params = {} if path_params is None else dict(path_params)
+    l1_ratios = [float(r) for r in l1_ratios]
+    n_folds = len(fold_stats)
+    for f, (_, test) in enumerate(fold_stats):
+        if test.sw == 0:  # in memory: numpy's "Weights sum to zero" in the held-out average
+            raise ValueError(f"sample_weight: held-out fold {f} has no positive weight, so its "
+                             "mean squared error is undefined.")
+    prep, design = design_from_stats(combine(list(fold_stats[0])), fit_intercept=fit_intercept,
+                                     dtype=dtype)
+    grids = _enet_grids(design, l1_ratios, alphas, n_alphas, eps, positive, penalty_factor)
+    fold = _EnetFold(grids, fit_intercept, None, penalty_factor, positive, path_params,
+                     int(verbose))
+    trains = [design_from_stats(train, fit_intercept=fit_intercept, dtype=dtype)
+              for train, _ in fold_stats]
+    if verbose:
+        print(f"[fastreg CV] {n_folds} folds x {len(l1_ratios)} l1_ratios x "
+              f"{grids.shape[1]} alphas (from one pass of fold statistics)", flush=True)
+    with threadpool_limits(1 if effective_n_jobs(n_jobs) > 1 else None, user_api="blas"):
+        mse = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(_stats_task)(fold, trains[i_fold], fold_stats[i_fold][1], i_param, r, i_fold,
+                                 n_folds, verbose)
+            for i_param, r in enumerate(l1_ratios)
+            for i_fold in range(n_folds)
+        )
+    mse_paths = np.asarray(mse, dtype=np.float64).reshape(len(l1_ratios), n_folds, -1)
     i_param, i_min, i_1se, mean, se = select_alpha(mse_paths, grids)
     return dict(alphas=grids, mse_paths=mse_paths, i_l1_ratio=i_param, i_min=i_min, i_1se=i_1se,
                 mean=mean, se=se, prep=prep, design=design)

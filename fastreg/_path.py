@@ -11,6 +11,7 @@ from numbers import Integral
 
 import numpy as np
 from scipy import sparse
+from scipy.linalg.blas import get_blas_funcs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
@@ -161,6 +162,19 @@ def _check_gram(gram, X):
         )
 
 
+def gram_matrix(X):
+    """``X^T X`` for a dense F-ordered X by BLAS ``syrk`` (half the flops of a general product),
+    in X's dtype (float32 stays float32)."""
+    X = np.asfortranarray(X)
+    if X.dtype not in (np.float32, np.float64) or X.shape[0] == 0:
+        return X.T @ X
+    syrk = get_blas_funcs("syrk", (X,))
+    G = syrk(1.0, X, trans=1, lower=0)  # upper triangle of X^T X, F-ordered
+    iu = np.tril_indices(G.shape[0], -1)
+    G[iu] = G.T[iu]
+    return G
+
+
 def make_design(prep, precompute="auto", gram=None):
     """Choose the kernel layout for a preprocessed problem and compute what it needs once.
 
@@ -210,7 +224,7 @@ def make_design(prep, precompute="auto", gram=None):
     else:
         Zty = X.T @ z
         if use_gram and gram is None:
-            gram = X.T @ X
+            gram = gram_matrix(X)
         col_norm2 = np.einsum("ij,ij->j", X, X) if not use_gram else None
         if not use_gram:
             return Design("dense", X, col_norm2.astype(dtype), Zty, yy, n_samples)
@@ -311,9 +325,45 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
     return np.geomspace(amax, amax * eps, num=n_alphas)
 
 
+_THREAD_MIN_SIZE = 2_000_000
+
+
+def _thread_choice(n_threads, design, n_samples, n_features):
+    """``None`` (serial full-gradient pass) or a thread count for the kernels' ``par``.
+
+    Threads pay off only for the O(nnz) full-gradient pass of big dense or sparse designs (the
+    Gram layout's pass is O(n_features)). With ``n_threads=None`` they are used only when that
+    pass touches at least ``2e6`` entries, only from the main thread (never from joblib's
+    threading backend or a user's thread pool), and at most ``numba.get_num_threads()``, which
+    joblib's process-based workers lower (they set ``NUMBA_NUM_THREADS`` to
+    ``cpu_count // n_jobs``): nested parallelism does not oversubscribe.
+    """
+    if n_threads is not None and n_threads <= 1:
+        return None
+    if design.kind == "gram":
+        return None
+    import numba
+
+    if n_threads is None:
+        work = design.data[0].shape[0] if design.kind == "sparse" else n_samples * n_features
+        if work < _THREAD_MIN_SIZE:
+            return None
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        n_threads = numba.get_num_threads()
+    n_threads = min(int(n_threads), numba.config.NUMBA_NUM_THREADS)
+    if n_threads <= 1:
+        return None
+    numba.set_num_threads(n_threads)
+    return n_threads
+
+
 def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=False,
                coef_init=None, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None,
-               screening=True, gap_freq=10, verbose=False, warn=True):
+               screening=True, gap_freq=10, verbose=False, warn=True, working_set=True,
+               extrapolation=True, n_threads=None):
     """Warm-started coordinate descent over decreasing ``alphas``, for each target.
 
     Minimizes, at each alpha, ``1/(2n) ||z - Z w||^2 + alpha*l1_ratio*sum_j pf_j|w_j|
@@ -325,6 +375,25 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     design : Design
     alphas : ndarray of shape (n_alphas,)
         Used in the given order, each solve starting from the previous solution.
+    screening : bool, default=True
+        Gap Safe screening, also sequential along the path (each alpha screens with the
+        previous alpha's solution before any epoch).
+    working_set : bool, default=True
+        Solve growing working sets prioritized by the dual point (celer / skglm).
+    extrapolation : bool, default=True
+        Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers
+        the objective, and (lasso) dual extrapolation of the residuals, kept only when it
+        raises the dual objective.
+    n_threads : int or None, default=None
+        Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
+        threads only for large dense or sparse problems (``n_samples * n_features >= 2e6``),
+        only from the main thread (inside joblib's threading backend or any other thread the
+        solver stays serial), and at most ``numba.get_num_threads()`` and the BLAS thread limit
+        of :mod:`threadpoolctl` (which joblib's process workers lower to avoid
+        oversubscription). ``1`` forces the serial pass.
+
+    The stopping rule is always the duality gap of the full problem (screened features are
+    provably zero): ``gap <= tol * ||z||^2``, as in scikit-learn, whatever tricks are on.
 
     Returns
     -------
@@ -351,6 +420,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         if np.atleast_2d(coef_init).shape != (n_targets, n_features):
             raise ValueError(f"coef_init has shape {coef_init.shape}, expected {expected} "
                              f"(the previous coef_ with warm_start=True must match the data).")
+    par = _thread_choice(n_threads, design, n_samples, n_features)
 
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=dtype)
     gaps = np.empty((n_targets, n_alphas))
@@ -371,7 +441,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
             seed = int(rng.randint(0, 2**31 - 1)) if random else 0
             gap, n_iter = enet_cd(kernel_design, ky, w, r, design.col_norm2, pf, l1, l2,
                                   bool(positive), int(max_iter), float(tol), tol_abs,
-                                  bool(screening), random, seed, int(gap_freq))
+                                  bool(screening), random, seed, int(gap_freq),
+                                  bool(working_set), bool(extrapolation), par)
             coefs[k, :, i] = w
             gaps[k, i] = gap / n_samples
             n_iters[k, i] = n_iter
@@ -420,7 +491,8 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
 
 
 _PATH_PARAMS = {"tol": 1e-4, "max_iter": 1000, "random_state": None, "selection": "cyclic",
-                "screening": True, "gap_freq": 10}
+                "screening": True, "gap_freq": 10, "working_set": True, "extrapolation": True,
+                "n_threads": None}
 
 
 def _check_path_params(params):
@@ -432,6 +504,7 @@ def _check_path_params(params):
     check_interval(out["max_iter"], "max_iter", kind=Integral, low=1)
     check_interval(out["gap_freq"], "gap_freq", kind=Integral, low=1)
     check_choice(out["selection"], "selection", ["cyclic", "random"])
+    check_interval(out["n_threads"], "n_threads", kind=Integral, low=1, allow_none=True)
     return out
 
 
@@ -526,7 +599,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         ``tol`` (1e-4; the solver stops when the duality gap is below ``tol * ||y_c||^2 / n``,
         ``y_c`` the centered, weighted target), ``max_iter`` (1000 epochs), ``selection``
         ('cyclic' or 'random'), ``random_state``, ``screening`` (Gap Safe screening, True),
-        ``gap_freq`` (10).
+        ``gap_freq`` (10), ``working_set`` (growing working sets, True), ``extrapolation``
+        (Anderson extrapolation, True), ``n_threads`` (threads of the full-gradient pass, None:
+        automatic; see :func:`solve_path`). The tricks never change the stopping rule.
 
     Returns
     -------

@@ -97,7 +97,8 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
     sample_weight : ndarray of shape (n_samples,) or None
         Validated non-negative weights, used as given (no normalization here).
     copy_X : bool, default=True
-        If False, dense X may be modified in place.
+        If False, dense X may be modified in place. Without centering and weights X is never
+        modified, and ``Preprocessed.X`` may then be the caller's (F-ordered) array itself.
 
     Returns
     -------
@@ -120,10 +121,13 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
         Xp.sort_indices()
         Xp.data = np.asarray(Xp.data, dtype=dtype)
     else:
-        # copy_X=False allows in-place centering, but a read-only X (e.g. a memmap opened 'r')
-        # must still be copied
-        copy = copy_X or not X.flags.writeable
-        Xp = np.array(X, dtype=dtype, order="F", copy=True) if copy else np.asfortranarray(X)
+        # X is only written to when centering or reweighting; otherwise it is never copied (the
+        # caller's array is read, never modified), which matters for tall data. copy_X=False
+        # allows in-place centering, but a read-only X (e.g. a memmap opened 'r') is still copied.
+        modify = fit_intercept or sqrt_sw is not None
+        copy = modify and (copy_X or not X.flags.writeable)
+        Xp = (np.array(X, dtype=dtype, order="F", copy=True) if copy
+              else np.asfortranarray(X, dtype=dtype))
         if fit_intercept:
             Xp -= X_offset
         if sqrt_sw is not None:

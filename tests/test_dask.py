@@ -315,3 +315,88 @@ def test_ridge_and_ridgecv_equal_in_memory(client, fit_intercept, weighted):
     np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-9, atol=1e-11)
     with pytest.raises(ValueError, match="cv=k"):
         fastreg.RidgeCV(alphas=alphas).fit(Xd, yd)
+
+
+# ---------------------------------------------------------------------------------------------
+# LassoCV / ElasticNetCV: k-fold CV from one pass of per-fold statistics
+# ---------------------------------------------------------------------------------------------
+def _assert_cv_equal(dsk, mem):
+    assert dsk.l1_ratio_ == mem.l1_ratio_
+    np.testing.assert_allclose(dsk.alphas_, mem.alphas_, rtol=1e-12)
+    np.testing.assert_allclose(dsk.mse_path_, mem.mse_path_, rtol=1e-9)
+    np.testing.assert_allclose(dsk.alpha_, mem.alpha_, rtol=1e-12)  # the same grid point
+    np.testing.assert_allclose(dsk.alpha_min_, mem.alpha_min_, rtol=1e-12)
+    np.testing.assert_allclose(dsk.alpha_1se_, mem.alpha_1se_, rtol=1e-12)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(dsk.intercept_, mem.intercept_, rtol=1e-8, atol=1e-9)
+    assert dsk.n_features_in_ == mem.n_features_in_
+    assert type(dsk.intercept_) is type(mem.intercept_)
+
+
+@pytest.mark.parametrize("Est, params", [(fastreg.LassoCV, {}),
+                                         (fastreg.ElasticNetCV, dict(l1_ratio=[0.3, 0.9]))])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weights", [None, "dask"])
+def test_lasso_enet_cv_equal_in_memory(client, Est, params, fit_intercept, weights):
+    X, y, w = _data(offset=5.0)
+    Xd, yd, wd = _chunked(X, y, w)
+    sw, swd = (w, wd) if weights else (None, None)
+    # shuffled folds (rows of a fold spread over chunks), or explicit (train, test) pairs
+    cv = KFold(4, shuffle=True, random_state=0)
+    if not fit_intercept:
+        cv = list(KFold(3).split(X))
+    kw = dict(cv=cv, fit_intercept=fit_intercept, alphas=25, tol=1e-10, max_iter=10000, **params)
+    mem = Est(**kw).fit(X, y, sample_weight=sw)
+    dsk = Est(**kw).fit(Xd, yd, sample_weight=swd)
+    _assert_cv_equal(dsk, mem)
+    k = 4 if fit_intercept else 3
+    assert dsk.mse_path_.shape == ((25, k) if Est is fastreg.LassoCV else (2, 25, k))
+
+
+def test_cv_reads_every_chunk_once(client, tmp_path, monkeypatch):
+    """The whole CV fit (folds, grid, final refit) is one pass: one compute, one read per chunk."""
+    import dask
+    import dask.base
+
+    X, y, w = _data(n=1200, p=8, offset=5.0)
+    rows, log = 150, str(tmp_path / "reads.log")
+
+    def read_block(block_info=None):  # nested: pickled by value to the worker processes
+        i = block_info[None]["chunk-location"][0]
+        with open(log, "a") as f:
+            f.write(f"{i}\n")
+        return np.c_[X, y][i * rows:(i + 1) * rows]
+
+    XY = da.map_blocks(read_block, chunks=((rows,) * 8, (9,)), dtype=np.float64)
+    Xd, yd = XY[:, :8], XY[:, 8]
+    calls = []
+    for mod in (dask, dask.base):
+        real = mod.compute
+        monkeypatch.setattr(mod, "compute",
+                            lambda *a, _real=real, **k: calls.append(1) or _real(*a, **k))
+    kw = dict(l1_ratio=[0.5, 1.0], cv=KFold(5, shuffle=True, random_state=1), alphas=15,
+              tol=1e-10, max_iter=10000, selection_rule="1se")
+    dsk = fastreg.ElasticNetCV(**kw).fit(Xd, yd, sample_weight=da.from_array(w, chunks=rows))
+    monkeypatch.undo()
+    with open(log) as f:
+        reads = sorted(int(line) for line in f)
+    assert reads == list(range(8)), f"chunk reads: {reads}"
+    assert len(calls) == 1
+    mem = fastreg.ElasticNetCV(**kw).fit(X, y, sample_weight=w)
+    _assert_cv_equal(dsk, mem)
+    assert dsk.alpha_ == dsk.alpha_1se_
+
+
+def test_cv_errors(client):
+    X, y, w = _data(n=300, p=6)
+    Xd = da.from_array(X, chunks=(100, 6))
+    from sklearn.model_selection import ShuffleSplit
+
+    with pytest.raises(ValueError, match="MultiTaskLassoCV"):
+        fastreg.LassoCV(cv=3).fit(Xd, np.c_[y, y])
+    with pytest.raises(ValueError, match="folds: the test sets must be disjoint"):
+        fastreg.LassoCV(cv=ShuffleSplit(3, test_size=0.2, random_state=0)).fit(Xd, y)
+    sw = np.ones(300)
+    sw[:100] = 0.0  # the first held-out fold of KFold(3) has no weight
+    with pytest.raises(ValueError, match="held-out fold 0 has no positive weight"):
+        fastreg.LassoCV(cv=3).fit(Xd, y, sample_weight=sw)

@@ -246,7 +246,9 @@ def test_2d_y(fit_intercept, layout):
     check_against_sklearn(est, X, Y)
     for k in range(3):  # each target is the 1-D fit of that column
         one = ElasticNet(alpha=alpha, fit_intercept=fit_intercept, **TIGHT, **kw).fit(Xl, Y[:, k])
-        assert_allclose(est.coef_[k], one.coef_, rtol=1e-8, atol=1e-12)
+        # both are solutions at TIGHT's gap, not bit-identical runs: X^T Y (gemm) and X^T y (gemv)
+        # round differently and the accelerated solver's trajectory follows the rounding
+        assert_allclose(est.coef_[k], one.coef_, rtol=1e-8, atol=1e-9)
         assert_allclose(est.intercept_[k], one.intercept_, rtol=1e-8, atol=1e-12)
     # a single-column 2-D y stays 2-D
     col = ElasticNet(alpha=alpha, fit_intercept=fit_intercept, **TIGHT, **kw).fit(Xl, Y[:, :1])

@@ -29,7 +29,7 @@ inlines lives in this file.
 """
 
 import numpy as np
-from numba import njit, types
+from numba import njit, prange, types
 from numba.extending import overload
 
 _JIT = dict(cache=True, nogil=True, fastmath=True)
@@ -200,40 +200,82 @@ def init_residual(design, y, w):
 
 
 # --------------------------------------------------------------------------------------------
+# Full-gradient (KKT) pass: the one place where threads pay off
+# --------------------------------------------------------------------------------------------
+def grad_pass(design, r, idx, n_idx, out, par):
+    """``out[j] = Z_j . r_true`` for ``j`` in ``idx[:n_idx]``.
+
+    ``par`` is ``None`` (serial) or an int (use the ``numba.prange`` variant). Being a different
+    *type*, it makes Numba compile the threaded variant only for callers that ask for it.
+    """
+
+
+@njit(parallel=True, cache=True, nogil=True, fastmath=True)
+def _grad_pass_threaded(design, r, idx, n_idx, out):
+    for k in prange(n_idx):
+        j = idx[k]
+        out[j] = col_dot(design, j, r)
+
+
+@overload(grad_pass, jit_options=_JIT)
+def _grad_pass(design, r, idx, n_idx, out, par):
+    if isinstance(par, (types.NoneType, types.Omitted)) or _is_gram(design):
+
+        def serial(design, r, idx, n_idx, out, par):
+            for k in range(n_idx):
+                j = idx[k]
+                out[j] = col_dot(design, j, r)
+
+        return serial
+
+    def threaded(design, r, idx, n_idx, out, par):
+        _grad_pass_threaded(design, r, idx, n_idx, out)
+
+    return threaded
+
+
+# --------------------------------------------------------------------------------------------
 # Duality gap and Gap Safe screening
 # --------------------------------------------------------------------------------------------
 @njit(**_JIT)
-def dual_gap(design, y, w, r, pf, l1, l2, positive, XtA):
-    """Duality gap of ``P`` at ``w`` (scikit-learn's formulations) and the dual norm of ``Z^T r``.
+def dual_gap(design, y, w, r, pf, l1, l2, positive, XtA, idx, n_idx, par):
+    """Duality gap of ``P`` restricted to the features ``idx[:n_idx]``, and the dual norm.
 
-    With ``l1 > 0`` the dual point is ``r * min(1, l1 / ||Z^T r - l2 pf w||_pf)`` (formulation A of
-    scikit-learn's ``cd_fast``, extended by penalty factors); with ``l1 = 0 < l2`` formulation B
-    (a ridge); with ``l1 = l2 = 0`` the squared gradient norm. ``XtA`` receives
-    ``Z^T r - l2 pf w``.
+    The coefficients outside ``idx[:n_idx]`` must be zero. With all non-screened features in
+    ``idx`` this is a duality gap of the full problem (screened features are provably zero at
+    the optimum, so the restricted problem has the same optimum value and the gap bounds the
+    full problem's suboptimality); on a working set it is the gap of the sub-problem.
+
+    With ``l1 > 0`` the dual point is ``r * min(1, l1 / ||Z^T r - l2 pf w||_pf)`` (formulation A
+    of scikit-learn's ``cd_fast``, extended by penalty factors); with ``l1 = 0 < l2`` formulation
+    B (a ridge); with ``l1 = l2 = 0`` the squared gradient norm. ``XtA[j]`` receives
+    ``Z_j^T r - l2 pf_j w_j`` for ``j`` in ``idx``.
     """
-    n_features = w.shape[0]
     refresh_state(design, y, w, r)
-    for j in range(n_features):
-        XtA[j] = col_dot(design, j, r)
+    grad_pass(design, r, idx, n_idx, XtA, par)
     rr, ry = residual_stats(design, y, w, r)
     l1_norm = 0.0
     l2_norm2 = 0.0
-    for j in range(n_features):
+    for k in range(n_idx):
+        j = idx[k]
         l1_norm += pf[j] * abs(w[j])
         l2_norm2 += pf[j] * w[j] * w[j]
     if l1 == 0.0:
         grad2 = 0.0
         if l2 == 0.0:
-            for j in range(n_features):
+            for k in range(n_idx):
+                j = idx[k]
                 grad2 += XtA[j] * XtA[j]
             return grad2, grad2
-        for j in range(n_features):
+        for k in range(n_idx):
+            j = idx[k]
             if pf[j] > 0.0:
                 grad2 += XtA[j] * XtA[j] / pf[j]
         gap = rr + 0.5 * l2 * l2_norm2 - ry + grad2 / (2.0 * l2)
         return gap, grad2
     dual_norm = 0.0
-    for j in range(n_features):
+    for k in range(n_idx):
+        j = idx[k]
         XtA[j] -= l2 * pf[j] * w[j]
         if pf[j] > 0.0:
             val = XtA[j] / pf[j] if positive else abs(XtA[j]) / pf[j]
@@ -246,22 +288,26 @@ def dual_gap(design, y, w, r, pf, l1, l2, positive, XtA):
 
 
 @njit(**_JIT)
-def gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap, dual_norm, XtA, active, excluded):
+def gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap, dual_norm, XtA, active,
+                    n_active, excluded):
     """Gap Safe sphere test (Fercoq et al. 2015, Ndiaye et al. 2017): drop features provably zero.
 
-    Feature j is excluded when ``(pf_j - |Z~_j^T theta|) / ||Z~_j|| > sqrt(2 gap) / l1``, where
-    ``theta = r~ / max(l1, dual_norm)`` is the rescaled dual point of the L2-augmented problem.
-    Excluded coefficients are set to zero (and the residual updated). Returns the new active count.
+    Among ``active[:n_active]``, feature j is excluded when ``(pf_j - |Z~_j^T theta|) / ||Z~_j||
+    > sqrt(2 gap) / l1``, where ``theta = r~ / max(l1, dual_norm)`` is the rescaled dual point of
+    the L2-augmented problem (valid for any dual-feasible point, hence also for the previous
+    alpha's solution along a path). Excluded coefficients are set to zero (and the residual
+    updated); ``active`` is compacted in place. Returns the new active count.
     """
     radius = np.sqrt(2.0 * max(gap, 0.0)) / l1
     denom = max(l1, dual_norm)
-    n_active = 0
-    for j in range(w.shape[0]):
-        if excluded[j]:
-            continue
+    n_kept = 0
+    for k in range(n_active):
+        j = active[k]
         if col_norm2[j] == 0.0:
             excluded[j] = True
-            w[j] = 0.0
+            if w[j] != 0.0:
+                col_update(design, j, -w[j], r)
+                w[j] = 0.0
             continue
         corr = XtA[j] / denom if positive else abs(XtA[j]) / denom
         if pf[j] > 0.0 and (pf[j] - corr) > radius * np.sqrt(col_norm2[j] + l2 * pf[j]):
@@ -270,9 +316,9 @@ def gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap, dual_nor
                 col_update(design, j, -w[j], r)
                 w[j] = 0.0
         else:
-            active[n_active] = j
-            n_active += 1
-    return n_active
+            active[n_kept] = j
+            n_kept += 1
+    return n_kept
 
 
 @njit(**_JIT)
@@ -314,17 +360,19 @@ def fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs, max_sweeps=1
 
 
 @njit(**_JIT)
-def unpenalized_excess(XtA, w, pf, col_norm2, positive):
+def unpenalized_excess(XtA, w, pf, col_norm2, positive, idx, n_idx):
     """Stationarity of the unpenalized features (``pf_j = 0``), which :func:`dual_gap` ignores.
 
     Its dual point is not feasible for them (that needs ``Z_j^T theta = 0``), so its gap can be
     zero at a point where they are far from optimal (e.g. ``w = 0`` with a large ``l1``). This
-    adds ``sum_j (Z_j^T r)^2 / (2 L_j)`` over them, the decrease an exact step on each would give:
-    zero exactly when they are stationary (with ``positive``, a feature at zero whose gradient
-    pushes it below zero is stationary).
+    adds ``sum_j (Z_j^T r)^2 / (2 L_j)`` over them (among ``idx[:n_idx]``, where ``XtA`` is
+    current), the decrease an exact step on each would give: zero exactly when they are
+    stationary (with ``positive``, a feature at zero whose gradient pushes it below zero is
+    stationary).
     """
     excess = 0.0
-    for j in range(pf.shape[0]):
+    for k in range(n_idx):
+        j = idx[k]
         if pf[j] == 0.0 and col_norm2[j] > 0.0:
             if positive and w[j] == 0.0 and XtA[j] <= 0.0:
                 continue
@@ -332,13 +380,297 @@ def unpenalized_excess(XtA, w, pf, col_norm2, positive):
     return excess
 
 
+@njit(**_JIT)
+def certified_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, idx, n_idx,
+                  par):
+    """The duality gap the solver stops on: :func:`dual_gap` after an exact sweep over the
+    unpenalized features (:func:`fit_unpenalized`), plus their stationarity term
+    (:func:`unpenalized_excess`). Without unpenalized features it is :func:`dual_gap`."""
+    fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
+    gap, dual_norm = dual_gap(design, y, w, r, pf, l1, l2, positive, XtA, idx, n_idx, par)
+    return gap + unpenalized_excess(XtA, w, pf, col_norm2, positive, idx, n_idx), dual_norm
+
+
+@njit(**_JIT)
+def build_working_set(w, col_norm2, pf, l1, l2, positive, dual_norm, XtA, active, n_active,
+                      ws_size, ws, prio):
+    """Fill ``ws`` with the ``ws_size`` most promising features of ``active[:n_active]``.
+
+    celer's priority: the distance of the dual point to feature j's constraint,
+    ``(pf_j - |Z_j^T theta|) / ||Z~_j||`` with ``theta = r / max(l1, dual_norm)``; features in
+    the support and unpenalized ones always enter. Returns the working-set size.
+    """
+    if ws_size >= n_active:
+        for k in range(n_active):
+            ws[k] = active[k]
+        return n_active
+    denom = max(l1, dual_norm)
+    for k in range(n_active):
+        j = active[k]
+        if w[j] != 0.0 or pf[j] == 0.0:
+            prio[k] = -np.inf
+        else:
+            corr = XtA[j] / denom if positive else abs(XtA[j]) / denom
+            prio[k] = (pf[j] - corr) / np.sqrt(col_norm2[j] + l2 * pf[j])
+    thr = np.partition(prio[:n_active], ws_size - 1)[ws_size - 1]
+    n_ws = 0
+    for k in range(n_active):  # strictly below the threshold first, then ties, in feature order
+        if prio[k] < thr:
+            ws[n_ws] = active[k]
+            n_ws += 1
+    for k in range(n_active):
+        if prio[k] == thr and (n_ws < ws_size or thr == -np.inf):
+            ws[n_ws] = active[k]
+            n_ws += 1
+    # keep the cyclic order of features (better for correlated neighbours)
+    ws[:n_ws] = np.sort(ws[:n_ws])
+    return n_ws
+
+
+@njit(**_JIT)
+def _small_solve_ones(C, K, z):
+    """Solve ``C z = 1`` (K x K, Gaussian elimination with pivoting); False if singular."""
+    A = C[:K, :K].copy()
+    for i in range(K):
+        z[i] = 1.0
+    scale = 0.0
+    for i in range(K):
+        scale = max(scale, abs(A[i, i]))
+    if scale == 0.0:
+        return False
+    for c in range(K):
+        piv = c
+        for i in range(c + 1, K):
+            if abs(A[i, c]) > abs(A[piv, c]):
+                piv = i
+        if abs(A[piv, c]) <= 1e-14 * scale:
+            return False
+        if piv != c:
+            for k in range(K):
+                A[c, k], A[piv, k] = A[piv, k], A[c, k]
+            z[c], z[piv] = z[piv], z[c]
+        for i in range(c + 1, K):
+            f = A[i, c] / A[c, c]
+            for k in range(c, K):
+                A[i, k] -= f * A[c, k]
+            z[i] -= f * z[c]
+    for i in range(K - 1, -1, -1):
+        acc = z[i]
+        for k in range(i + 1, K):
+            acc -= A[i, k] * z[k]
+        z[i] = acc / A[i, i]
+    return True
+
+
+@njit(**_JIT)
+def _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws):
+    """``P(w)`` up to the penalty of features outside ``ws`` (which do not move)."""
+    rr, ry = residual_stats(design, y, w, r)
+    pen = 0.0
+    for k in range(n_ws):
+        j = ws[k]
+        pen += pf[j] * (l1 * abs(w[j]) + 0.5 * l2 * w[j] * w[j])
+    return 0.5 * rr + pen
+
+
+@njit(**_JIT)
+def anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, z):
+    """Anderson extrapolation of the last ``K + 1`` CD iterates on ``ws`` (Bertrand & Massias 2021).
+
+    ``hist[:, :K+1]`` holds the iterates (restricted to ``ws``). The extrapolated point is kept
+    only if it lowers the objective; otherwise the iterate is left unchanged. Returns True if kept.
+    """
+    for a in range(K):
+        for b in range(a, K):
+            acc = 0.0
+            for k in range(n_ws):
+                acc += (hist[k, a + 1] - hist[k, a]) * (hist[k, b + 1] - hist[k, b])
+            C[a, b] = acc
+            C[b, a] = acc
+    if not _small_solve_ones(C, K, z):
+        return False
+    s = 0.0
+    for a in range(K):
+        s += z[a]
+    if s == 0.0 or not np.isfinite(s):
+        return False
+    p_old = _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws)
+    for k in range(n_ws):
+        acc = 0.0
+        for a in range(K):
+            acc += z[a] / s * hist[k, a + 1]
+        if positive and acc < 0.0:
+            return False
+        hist[k, 0] = acc  # candidate, stored in the (now unused) oldest slot
+    for k in range(n_ws):
+        j = ws[k]
+        old = w[j]
+        w[j] = hist[k, 0]
+        if w[j] != old:
+            col_update(design, j, w[j] - old, r)
+        hist[k, 0] = old
+    p_new = _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws)
+    if p_new < p_old:
+        return True
+    for k in range(n_ws):  # revert
+        j = ws[k]
+        old = w[j]
+        w[j] = hist[k, 0]
+        if w[j] != old:
+            col_update(design, j, w[j] - old, r)
+    return False
+
+
+
+# --------------------------------------------------------------------------------------------
+# Dual extrapolation (celer): a better dual point from the last residuals
+# --------------------------------------------------------------------------------------------
+def has_residual(design):
+    """Compile-time: does the layout keep a residual (dense, sparse) rather than a gradient (Gram)?"""
+
+
+@overload(has_residual, jit_options=_JIT)
+def _has_residual(design):
+    if _is_gram(design):
+        return lambda design: False
+    return lambda design: True
+
+
+def true_residual(design, r, out):
+    """``out[:] = z - Z w`` (the residual the state ``r`` stands for)."""
+
+
+@overload(true_residual, jit_options=_JIT)
+def _true_residual(design, r, out):
+    if _is_sparse(design):
+
+        def csc(design, r, out):
+            v = design[4]
+            s = design[6][0]
+            for i in range(r.shape[0]):
+                out[i] = r[i] + s * v[i]
+
+        return csc
+
+    def plain(design, r, out):
+        for i in range(r.shape[0]):
+            out[i] = r[i]
+
+    return plain
+
+
+def plain_design(design, u):
+    """A design whose ``col_dot(., j, u)`` is ``Z_j . u`` for a plain residual vector ``u``."""
+
+
+@overload(plain_design, jit_options=_JIT)
+def _plain_design(design, u):
+    if _is_sparse(design):
+
+        def csc(design, u):
+            data, indices, indptr, mean, v, c, aux = design
+            q = 0.0
+            for i in range(u.shape[0]):
+                q += v[i] * u[i]
+            return (data, indices, indptr, mean, v, c, np.array([0.0, q, aux[2]]))
+
+        return csc
+    return lambda design, u: design
+
+
+@njit(**_JIT)
+def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, idx, n_idx,
+                      rbuf, n_snap, K, C, zK, u, XtU, par):
+    """Dual extrapolation (Massias et al. 2018) for the lasso: a dual point from the last residuals.
+
+    ``rbuf[:, :n_snap]`` holds the last residuals (oldest first); once ``K + 1`` are stored,
+    ``u = sum_k c_k r_k`` with Anderson weights, rescaled to be dual feasible, replaces the
+    residual-based dual point when its dual value is higher. Any feasible dual point gives a valid
+    duality gap of the full problem, so the stopping rule and Gap Safe screening stay exact.
+    Returns ``(gap, dual_norm, n_snap)``; ``XtA`` then holds the correlations of the chosen point.
+    """
+    n = u.shape[0]
+    if n_snap == K + 1:  # drop the oldest snapshot
+        for k in range(K):
+            for i in range(n):
+                rbuf[i, k] = rbuf[i, k + 1]
+        n_snap = K
+    true_residual(design, r, rbuf[:, n_snap])
+    n_snap += 1
+    if n_snap < K + 1:
+        return gap, dual_norm, n_snap
+    for a in range(K):
+        for b in range(a, K):
+            acc = 0.0
+            for i in range(n):
+                acc += (rbuf[i, a + 1] - rbuf[i, a]) * (rbuf[i, b + 1] - rbuf[i, b])
+            C[a, b] = acc
+            C[b, a] = acc
+    if not _small_solve_ones(C, K, zK):
+        return gap, dual_norm, n_snap
+    tot = 0.0
+    for a in range(K):
+        tot += zK[a]
+    if tot == 0.0 or not np.isfinite(tot):
+        return gap, dual_norm, n_snap
+    uu = 0.0
+    uy = 0.0
+    rr = 0.0
+    ry = 0.0
+    for i in range(n):
+        acc = 0.0
+        for a in range(K):
+            acc += zK[a] / tot * rbuf[i, a + 1]
+        u[i] = acc
+        uu += acc * acc
+        uy += acc * y[i]
+        rc = rbuf[i, K]
+        rr += rc * rc
+        ry += rc * y[i]
+    pd = plain_design(design, u)
+    grad_pass(pd, u, idx, n_idx, XtU, par)
+    dn_u = 0.0
+    for k in range(n_idx):
+        j = idx[k]
+        if pf[j] > 0.0:
+            val = XtU[j] / pf[j] if positive else abs(XtU[j]) / pf[j]
+            if val > dn_u:
+                dn_u = val
+    s_u = l1 / dn_u if dn_u > l1 else 1.0
+    d_u = s_u * uy - 0.5 * s_u * s_u * uu
+    s_r = l1 / dual_norm if dual_norm > l1 else 1.0
+    d_r = s_r * ry - 0.5 * s_r * s_r * rr
+    if d_u > d_r:
+        for k in range(n_idx):
+            j = idx[k]
+            XtA[j] = XtU[j]
+        return gap - (d_u - d_r), dn_u, n_snap
+    return gap, dual_norm, n_snap
+
 # --------------------------------------------------------------------------------------------
 # The solver
 # --------------------------------------------------------------------------------------------
 @njit(**_JIT)
 def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol_abs,
-            screen, random, seed, gap_freq):
-    """Minimize ``P(w)`` by cyclic (or random) coordinate descent, in place on ``w`` and ``r``.
+            screen, random, seed, gap_freq, working_set=True, extrapolation=True, par=None):
+    """Minimize ``P(w)`` by coordinate descent, in place on ``w`` and ``r``.
+
+    The algorithm (every part can be switched off; the stopping rule never changes):
+
+    1. compute the duality gap of the full problem at the start point (``Z^T r`` for all
+       features) and stop if it is at most ``tol_abs``; with ``screen``, discard the features the
+       Gap Safe sphere test proves zero (along a path the start point is the previous alpha's
+       solution: this is sequential screening);
+    2. with ``working_set`` (and ``l1 > 0``), pick the ``max(10, 2 nnz)`` features whose
+       constraint the dual point is closest to violating (celer's priority; the support always
+       enters), solve that sub-problem by CD to a duality gap of ``0.3`` times the full one, then
+       recompute the full gap, screen again, double the working set and repeat. Without working
+       sets the sub-problem is all non-screened features and its gap is the full gap;
+    3. with ``extrapolation``, every 5 epochs an Anderson step combines the last 6 iterates
+       and is kept only if it lowers the objective; for the lasso (``l2 == 0``, dense and
+       sparse layouts) the residuals seen at the gap checks are extrapolated the same way into a
+       dual point (celer's dual extrapolation), used when its dual value is higher. The gap is
+       then still a duality gap of the full problem, so the stopping rule is unchanged.
 
     Parameters
     ----------
@@ -359,77 +691,175 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     positive : bool
         Constrain ``w >= 0``.
     max_iter : int
-        Maximum number of epochs.
+        Maximum number of CD epochs (on working sets, counted over all sub-problems).
     tol : float
-        Relative tolerance; the duality gap is checked when the largest coefficient change of an
-        epoch is below ``tol`` times the largest coefficient (or every ``gap_freq`` epochs).
+        Relative tolerance; the gap is checked when the largest coefficient change of an epoch
+        is below ``tol`` times the largest coefficient (or every ``gap_freq`` epochs).
     tol_abs : float
-        Stop when the duality gap is at most ``tol_abs`` (``tol * ||z||^2`` in scikit-learn).
+        Stop when the duality gap of the full problem is at most ``tol_abs``
+        (``tol * ||z||^2`` in scikit-learn).
     screen : bool
-        Apply Gap Safe screening each time the gap is computed.
+        Gap Safe screening each time the full gap is computed.
     random : bool
         Pick coordinates uniformly at random instead of cyclically.
     seed : int
         Seed of the coordinate sampler.
     gap_freq : int
         Compute the duality gap at least every ``gap_freq`` epochs.
+    working_set : bool, default=True
+        Solve growing working sets (celer / skglm) instead of all non-screened features.
+    extrapolation : bool, default=True
+        Anderson extrapolation of the CD iterates.
+    par : None or int, default=None
+        ``None`` for a serial full-gradient pass; an int to use the threaded one.
 
     Returns
     -------
     gap : float
-        Duality gap of the returned ``w``.
+        Duality gap of the full problem at the returned ``w``.
     n_iter : int
         Number of epochs run.
     """
     n_features = w.shape[0]
-    XtA = np.empty(n_features, dtype=np.float64)
+    XtA = np.zeros(n_features, dtype=np.float64)
     active = np.arange(n_features)
     excluded = np.zeros(n_features, dtype=np.bool_)
     n_active = n_features
     if random:
         np.random.seed(seed)
     screen = screen and l1 > 0.0
+    use_ws = working_set and l1 > 0.0
 
-    fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
-    gap, dual_norm = dual_gap(design, y, w, r, pf, l1, l2, positive, XtA)
-    gap += unpenalized_excess(XtA, w, pf, col_norm2, positive)
+    gap, dual_norm = certified_gap(
+        design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, active, n_active, par)
     if gap <= tol_abs:
         return gap, 0
     if screen:
         n_active = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap, dual_norm,
-                                   XtA, active, excluded)
+                                   XtA, active, n_active, excluded)
 
+    K = 5
+    ws = np.empty(n_features, dtype=np.int64)
+    prio = np.empty(n_features, dtype=np.float64)
+    hist = np.empty((0, K + 1), dtype=np.float64)
+    C = np.empty((K, K), dtype=np.float64)
+    zK = np.empty(K, dtype=np.float64)
+
+    dual_extrap = extrapolation and l1 > 0.0 and l2 == 0.0 and has_residual(design)
+    n_res = r.shape[0] if dual_extrap else 0
+    rbuf = np.empty((n_res, K + 1), dtype=np.float64)
+    u = np.empty(n_res, dtype=np.float64)
+    XtU = np.empty(n_features if dual_extrap else 0, dtype=np.float64)
+    n_snap = 0
+
+    nnz = 0
+    for j in range(n_features):
+        if w[j] != 0.0:
+            nnz += 1
+    ws_size = max(10, 2 * nnz)
     n_iter = 0
-    for it in range(max_iter):
-        n_iter = it + 1
-        w_max = 0.0
-        d_w_max = 0.0
+    while True:
+        full = (not use_ws) or ws_size >= n_active
+        if full:
+            n_ws = n_active
+            for k in range(n_active):
+                ws[k] = active[k]
+            inner_tol = tol_abs
+        else:
+            n_ws = build_working_set(w, col_norm2, pf, l1, l2, positive, dual_norm, XtA, active,
+                                     n_active, ws_size, ws, prio)
+            inner_tol = max(0.3 * gap, tol_abs)
+        if extrapolation and hist.shape[0] < n_ws:
+            hist = np.empty((max(n_ws, 2 * hist.shape[0]), K + 1), dtype=np.float64)
+        n_hist = 0
+        freq = gap_freq if full else min(gap_freq, 5)
+
+        # ---- CD on the working set
+        inner_epoch = 0
+        while n_iter < max_iter:
+            n_iter += 1
+            inner_epoch += 1
+            w_max = 0.0
+            d_w_max = 0.0
+            for k in range(n_ws):
+                j = ws[np.random.randint(0, n_ws)] if random else ws[k]
+                L = col_norm2[j]
+                if L == 0.0:
+                    continue
+                w_j = w[j]
+                tmp = col_dot(design, j, r) + w_j * L
+                if positive and tmp < 0.0:
+                    new = 0.0
+                else:
+                    thr = l1 * pf[j]
+                    mag = abs(tmp) - thr
+                    new = 0.0 if mag <= 0.0 else np.sign(tmp) * mag / (L + l2 * pf[j])
+                if new != w_j:
+                    w[j] = new
+                    new = w[j]  # rounded to w's dtype, so that r stays consistent with w
+                    col_update(design, j, new - w_j, r)
+                d_w_max = max(d_w_max, abs(new - w_j))
+                w_max = max(w_max, abs(new))
+            if extrapolation:
+                for k in range(n_ws):
+                    hist[k, n_hist] = w[ws[k]]
+                n_hist += 1
+                if n_hist == K + 1:
+                    anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, zK)
+                    n_hist = 0
+            if (w_max == 0.0 or d_w_max <= tol * w_max or n_iter == max_iter
+                    or inner_epoch % freq == 0):
+                if full:
+                    gap, dual_norm = certified_gap(
+                        design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, active,
+                        n_active, par)
+                    if dual_extrap and gap > tol_abs:
+                        gap, dual_norm, n_snap = extrapolated_dual(
+                            design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, active,
+                            n_active, rbuf, n_snap, K, C, zK, u, XtU, par)
+                    if gap <= tol_abs:
+                        return gap, n_iter
+                    if screen:
+                        n_new = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive,
+                                                gap, dual_norm, XtA, active, n_active, excluded)
+                        if n_new < n_active:
+                            n_active = n_new
+                            n_ws = n_active
+                            for k in range(n_active):
+                                ws[k] = active[k]
+                            n_hist = 0
+                else:
+                    gap_in, dn_in = certified_gap(
+                        design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, ws, n_ws,
+                        None)
+                    if dual_extrap and gap_in > inner_tol:
+                        gap_in, dn_in, n_snap = extrapolated_dual(
+                            design, y, w, r, pf, l1, positive, gap_in, dn_in, XtA, ws, n_ws,
+                            rbuf, n_snap, K, C, zK, u, XtU, None)
+                    if gap_in <= inner_tol:
+                        break
+        if full or n_iter >= max_iter:
+            if not full:
+                gap, dual_norm = certified_gap(
+                    design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, active,
+                    n_active, par)
+            return gap, n_iter
+
+        # ---- full gap (with the extrapolated dual point), screening, grow the working set
+        gap, dual_norm = certified_gap(
+            design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, active, n_active, par)
+        if dual_extrap and gap > tol_abs:
+            # the snapshot buffer carries the inner iterations' residuals: keep the sequence
+            gap, dual_norm, n_snap = extrapolated_dual(
+                design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, active, n_active, rbuf,
+                n_snap, K, C, zK, u, XtU, par)
+        if gap <= tol_abs:
+            return gap, n_iter
+        if screen:
+            n_active = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap,
+                                       dual_norm, XtA, active, n_active, excluded)
+        nnz = 0
         for k in range(n_active):
-            j = active[np.random.randint(0, n_active)] if random else active[k]
-            L = col_norm2[j]
-            if L == 0.0:
-                continue
-            w_j = w[j]
-            tmp = col_dot(design, j, r) + w_j * L
-            if positive and tmp < 0.0:
-                new = 0.0
-            else:
-                thr = l1 * pf[j]
-                mag = abs(tmp) - thr
-                new = 0.0 if mag <= 0.0 else np.sign(tmp) * mag / (L + l2 * pf[j])
-            if new != w_j:
-                w[j] = new
-                new = w[j]  # rounded to w's dtype, so that r stays consistent with w
-                col_update(design, j, new - w_j, r)
-            d_w_max = max(d_w_max, abs(new - w_j))
-            w_max = max(w_max, abs(new))
-        if w_max == 0.0 or d_w_max <= tol * w_max or it == max_iter - 1 or n_iter % gap_freq == 0:
-            fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
-            gap, dual_norm = dual_gap(design, y, w, r, pf, l1, l2, positive, XtA)
-            gap += unpenalized_excess(XtA, w, pf, col_norm2, positive)
-            if gap <= tol_abs:
-                break
-            if screen:
-                n_active = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap,
-                                           dual_norm, XtA, active, excluded)
-    return gap, n_iter
+            if w[active[k]] != 0.0:
+                nnz += 1
+        ws_size = max(2 * nnz, 2 * ws_size)

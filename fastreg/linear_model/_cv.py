@@ -8,10 +8,10 @@ from scipy import sparse
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import column_or_1d
 
-from .._cv import enet_cv
+from .._cv import enet_cv, enet_cv_from_stats
 from .._path import check_alphas, check_precompute, solve_path
 from .._validation import (check_choice, check_interval, check_penalty_factor,
-                           check_sample_weight, validate_X_y)
+                           check_sample_weight, is_dask_array, validate_X_y)
 from ._base import LinearRegressorBase
 
 __all__ = ["ElasticNetCV", "LassoCV"]
@@ -193,9 +193,14 @@ class ElasticNetCV(LinearRegressorBase):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        sample_weight : float or array-like of shape (n_samples,), default=None
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A ``dask.array.Array`` chunked by rows is cross-validated out of core from ONE
+            pass: every fold's training and held-out sufficient statistics
+            (:func:`fastreg._dask.fold_statistics`), then the same paths and selection as in
+            memory, and the final fit from the total statistics (``precompute`` is ignored).
+            ``cv`` must then split the rows into disjoint test folds (e.g. ``KFold``).
+        y : array-like or dask array of shape (n_samples,)
+        sample_weight : float, array-like or dask array of shape (n_samples,), default=None
             Weights for fitting and for each fold's held-out MSE (weighted mean); the CV error
             is the unweighted mean over folds, as in scikit-learn.
 
@@ -204,21 +209,24 @@ class ElasticNetCV(LinearRegressorBase):
         self : object
         """
         l1_ratios, n_alphas, alphas, precompute = self._check_params()
-        X, y = validate_X_y(self, X, y)
-        if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError(f"For multi-task outputs, use MultiTask{type(self).__name__}")
-        y = column_or_1d(y, warn=True).astype(X.dtype, copy=False)
-        n_samples, n_features = X.shape
-        sw = check_sample_weight(sample_weight, n_samples, X.dtype)
-        pf = check_penalty_factor(self.penalty_factor, n_features, np.float64)
-        folds = list(check_cv(self.cv).split(X, y))
-        path_params = dict(tol=self.tol, max_iter=self.max_iter, selection=self.selection,
-                           random_state=self.random_state, screening=self.screening)
-
-        res = enet_cv(X, y, l1_ratios=l1_ratios, alphas=alphas, n_alphas=n_alphas, eps=self.eps,
-                      folds=folds, fit_intercept=self.fit_intercept, sample_weight=sw,
-                      precompute=precompute, penalty_factor=pf, positive=self.positive,
-                      path_params=path_params, n_jobs=self.n_jobs, verbose=self.verbose)
+        if is_dask_array(X):
+            pf = check_penalty_factor(self.penalty_factor, X.shape[1], np.float64)
+            res, dtype = self._fit_dask(X, y, sample_weight, pf, l1_ratios, n_alphas, alphas)
+        else:
+            X, y = validate_X_y(self, X, y)
+            if y.ndim == 2 and y.shape[1] > 1:
+                raise ValueError(f"For multi-task outputs, use MultiTask{type(self).__name__}")
+            y = column_or_1d(y, warn=True).astype(X.dtype, copy=False)
+            n_samples, n_features = X.shape
+            dtype = X.dtype
+            sw = check_sample_weight(sample_weight, n_samples, X.dtype)
+            pf = check_penalty_factor(self.penalty_factor, n_features, np.float64)
+            folds = list(check_cv(self.cv).split(X, y))
+            res = enet_cv(X, y, l1_ratios=l1_ratios, alphas=alphas, n_alphas=n_alphas,
+                          eps=self.eps, folds=folds, fit_intercept=self.fit_intercept,
+                          sample_weight=sw, precompute=precompute, penalty_factor=pf,
+                          positive=self.positive, path_params=self._path_params(),
+                          n_jobs=self.n_jobs, verbose=self.verbose)
         grids = res["alphas"]
         i_l1 = res["i_l1_ratio"]
         self.l1_ratio_ = l1_ratios[i_l1]
@@ -237,8 +245,8 @@ class ElasticNetCV(LinearRegressorBase):
                            max_iter=self.max_iter, selection=self.selection,
                            random_state=self.random_state, screening=self.screening)
         self.coef_ = final.coefs[:, 0]
-        self.intercept_ = X.dtype.type(final.intercepts[0])
-        self.dual_gap_ = X.dtype.type(final.dual_gaps[0])
+        self.intercept_ = dtype.type(final.intercepts[0])
+        self.dual_gap_ = dtype.type(final.dual_gaps[0])
         self.n_iter_ = int(final.n_iters[0])
         if not (np.all(np.isfinite(self.coef_)) and np.isfinite(self.intercept_)):
             raise ValueError(
@@ -246,6 +254,34 @@ class ElasticNetCV(LinearRegressorBase):
                 "input data may contain large values and need to be preprocessed."
             )
         return self
+
+    def _path_params(self):
+        return dict(tol=self.tol, max_iter=self.max_iter, selection=self.selection,
+                    random_state=self.random_state, screening=self.screening)
+
+    def _fit_dask(self, X, y, sample_weight, pf, l1_ratios, n_alphas, alphas):
+        """CV on a dask array from ONE pass: per-fold statistics, then in-memory paths."""
+        from .. import _dask
+
+        if not hasattr(y, "ndim"):
+            y = np.asarray(y)
+        if y.ndim == 2:
+            if y.shape[1] > 1:
+                raise ValueError(f"For multi-task outputs, use MultiTask{type(self).__name__}")
+            y = y[:, 0]
+        # the folds must partition the rows (KFold-like): a held-out fold's statistics are the
+        # merge of its rows' chunks, its training statistics the merge of the other folds
+        fold_stats = _dask.fold_statistics(X, y, check_cv(self.cv), sample_weight)
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        res = enet_cv_from_stats(fold_stats, l1_ratios=l1_ratios, alphas=alphas,
+                                 n_alphas=n_alphas, eps=self.eps, fit_intercept=self.fit_intercept,
+                                 dtype=dtype, penalty_factor=pf, positive=self.positive,
+                                 path_params=self._path_params(), n_jobs=self.n_jobs,
+                                 verbose=self.verbose)
+        self.n_features_in_ = X.shape[1]
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return res, dtype
 
     @property
     def sparse_coef_(self):

@@ -59,6 +59,15 @@ class ElasticNet(LinearRegressorBase):
         Non-negative per-feature multipliers of the penalty; 0 leaves a feature unpenalized.
     screening : bool, default=True
         Gap Safe screening of provably-zero features (exact; turn off only to compare).
+    working_set : bool, default=True
+        Solve a small, growing working set of features prioritized by the dual point (celer /
+        skglm), stopping on the duality gap of the full problem (exact; the same answer to
+        ``tol``).
+    extrapolation : bool, default=True
+        Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers the
+        objective, and (for the lasso, ``l1_ratio=1``) of the residuals, giving a better dual
+        point, kept only when it raises the dual objective (exact: the stopping rule stays a
+        duality gap of the full problem below ``tol``).
 
     Attributes
     ----------
@@ -87,7 +96,8 @@ class ElasticNet(LinearRegressorBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute="auto",
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", penalty_factor=None, screening=True):
+                 random_state=None, selection="cyclic", penalty_factor=None, screening=True,
+                 working_set=True, extrapolation=True):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -101,6 +111,8 @@ class ElasticNet(LinearRegressorBase):
         self.selection = selection
         self.penalty_factor = penalty_factor
         self.screening = screening
+        self.working_set = working_set
+        self.extrapolation = extrapolation
 
     def _check_params(self):
         name = type(self).__name__
@@ -117,7 +129,8 @@ class ElasticNet(LinearRegressorBase):
                 f"[0, 4294967295], an instance of 'numpy.random.RandomState' or None. "
                 f"Got {self.random_state!r} instead."
             ) from None
-        for flag in ("fit_intercept", "copy_X", "warm_start", "positive", "screening"):
+        for flag in ("fit_intercept", "copy_X", "warm_start", "positive", "screening",
+                     "working_set", "extrapolation"):
             check_choice(bool(getattr(self, flag)) if isinstance(getattr(self, flag), np.bool_)
                          else getattr(self, flag), flag, [True, False], owner=name)
         return check_precompute(self.precompute, name)
@@ -177,7 +190,8 @@ class ElasticNet(LinearRegressorBase):
         result = solve_path(prep, design, [self.alpha], l1_ratio=self.l1_ratio,
                             penalty_factor=pf, positive=self.positive, coef_init=coef_init,
                             tol=self.tol, max_iter=self.max_iter, selection=self.selection,
-                            random_state=self.random_state, screening=self.screening)
+                            random_state=self.random_state, screening=self.screening,
+                            working_set=self.working_set, extrapolation=self.extrapolation)
         self.coef_ = result.coefs[..., 0]
         self.intercept_ = result.intercepts[..., 0]
         self.dual_gap_ = result.dual_gaps[..., 0].astype(design.dtype)
@@ -226,9 +240,11 @@ class Lasso(ElasticNet):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute="auto", copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", penalty_factor=None, screening=True):
+                 selection="cyclic", penalty_factor=None, screening=True, working_set=True,
+                 extrapolation=True):
         super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
                          warm_start=warm_start, positive=positive, random_state=random_state,
                          selection=selection, penalty_factor=penalty_factor,
-                         screening=screening)
+                         screening=screening, working_set=working_set,
+                         extrapolation=extrapolation)

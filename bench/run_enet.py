@@ -1,0 +1,168 @@
+"""Elastic-net / lasso benchmark: fastreg vs scikit-learn, skglm and celer (issue 3).
+
+Prints a markdown table (problem x task x solver: median time after warm-up, ratio to
+scikit-learn measured in the same run, and the largest relative duality gap reached over the path,
+computed by :func:`bench.problems.relative_gap` independently of every solver).
+
+Tasks: ``path`` (100 alphas from alpha_max, eps = 1e-3, or 1e-2 when p > n, every alpha to a
+relative duality gap of ``tol``) and ``single`` (one fit at alpha_max / 100 from a cold start).
+Peers that are not installed are skipped. Usage::
+
+    python bench/run_enet.py                    # full sizes, 2 threads
+    python bench/run_enet.py --scale 0.2 --problems dense_wide_500x5000 --repeat 3
+"""
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "2")
+
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+from scipy import sparse  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.problems import PROBLEMS, make_problem, path_eps, relative_gap  # noqa: E402
+
+N_ALPHAS = 100
+MAX_ITER = 100_000
+
+
+def alpha_grid(X, y, eps, n_alphas=N_ALPHAS):
+    amax = np.max(np.abs(np.asarray(X.T @ y).ravel())) / X.shape[0]
+    return np.geomspace(amax, amax * eps, n_alphas)
+
+
+# ---------------------------------------------------------------------- solvers: (X, y, alphas, tol) -> coefs (p, k)
+def run_fastreg(X, y, alphas, tol):
+    import fastreg
+
+    return fastreg.lasso_path(X, y, alphas=alphas, tol=tol, max_iter=MAX_ITER, check_input=False)[1]
+
+
+def run_sklearn(X, y, alphas, tol):
+    from sklearn.linear_model import lasso_path
+
+    return lasso_path(X, y, alphas=alphas, tol=tol, max_iter=MAX_ITER, check_input=False)[1]
+
+
+def run_skglm(X, y, alphas, tol):
+    from skglm.datafits import Quadratic
+    from skglm.penalties import L1
+    from skglm.solvers import AndersonCD
+
+    # skglm stops on the largest KKT violation (units of the gradient, |X_j^T r| / n - alpha),
+    # not on a duality gap: tol is scaled so that the gap reached is comparable (see the table).
+    solver = AndersonCD(tol=tol * np.sqrt(y @ y / X.shape[0]) * 1e-1, max_iter=1000,
+                        fit_intercept=False)
+    return solver.path(X, y, Quadratic(), L1(alphas[0]), alphas=alphas)[1]
+
+
+def run_celer(X, y, alphas, tol):
+    from celer import celer_path
+
+    # celer's tol is the same relative duality gap as scikit-learn's (gap <= tol ||y||^2 / n)
+    return celer_path(X, y, "lasso", alphas=alphas, tol=tol, prune=1, max_epochs=MAX_ITER)[1]
+
+
+SOLVERS = {"sklearn": run_sklearn, "fastreg": run_fastreg, "skglm": run_skglm, "celer": run_celer}
+
+
+def available(name):
+    if name in ("sklearn", "fastreg"):
+        return True
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+def prepare_input(X):
+    if sparse.issparse(X):
+        X = sparse.csc_matrix(X)
+        X.sort_indices()
+        return X
+    return np.asfortranarray(X)
+
+
+def time_solver(fn, X, y, alphas, tol, repeat, budget):
+    """Warm-up (JIT compile / cache load) then ``repeat`` timed runs (fewer if one run exceeds ``budget`` s)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        coefs = fn(X, y, alphas, tol)
+        first = time.perf_counter() - t0
+        times = []
+        n_runs = repeat if first * repeat <= budget else 1
+        for _ in range(n_runs):
+            t0 = time.perf_counter()
+            coefs = fn(X, y, alphas, tol)
+            times.append(time.perf_counter() - t0)
+    coefs = np.asarray(coefs).reshape(X.shape[1], -1)
+    gap = max(relative_gap(X, y, coefs[:, k], a) for k, a in enumerate(alphas))
+    return float(np.median(times)), len(times), gap, first
+
+
+def gram_floor(X, repeat=3):
+    """Median time of one ``X^T X`` (BLAS), the floor for tall problems."""
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        X.T @ X
+        ts.append(time.perf_counter() - t0)
+    return float(np.median(ts))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", nargs="*", default=list(PROBLEMS))
+    parser.add_argument("--solvers", nargs="*", default=list(SOLVERS))
+    parser.add_argument("--tasks", nargs="*", default=["path", "single"])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--tol", type=float, default=1e-6)
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds per solver and task; a slower solver is timed once")
+    args = parser.parse_args(argv)
+
+    rows = []
+    notes = []
+    for name in args.problems:
+        X, y = make_problem(name, scale=args.scale)
+        X = prepare_input(X)
+        for task in args.tasks:
+            amax = np.max(np.abs(np.asarray(X.T @ y).ravel())) / X.shape[0]
+            alphas = alpha_grid(X, y, path_eps(X)) if task == "path" else np.array([amax / 100])
+            ref = None
+            for solver in args.solvers:
+                if not available(solver):
+                    notes.append(f"{solver} not installed: skipped")
+                    continue
+                t, n_runs, gap, first = time_solver(SOLVERS[solver], X, y, alphas, args.tol,
+                                                    args.repeat, args.budget)
+                if solver == "sklearn":
+                    ref = t
+                ratio = f"{ref / t:.2f}x" if ref else "-"
+                rows.append((name, task, solver, t, n_runs, ratio, gap, first))
+                print(f"  {name} {task} {solver}: {t:.3f}s (x{n_runs}) speed-up {ratio} gap {gap:.1e}",
+                      file=sys.stderr, flush=True)
+            if name.startswith("tall") and task == "path" and not sparse.issparse(X):
+                floor = gram_floor(X)
+                notes.append(f"{name}: one X^T X takes {floor:.3f}s (the floor)")
+
+    print("| problem | task | solver | time (s, median) | runs | speed-up vs sklearn | max rel. gap |")
+    print("|---|---|---|---|---|---|---|")
+    for name, task, solver, t, n_runs, ratio, gap, first in rows:
+        print(f"| {name} | {task} | {solver} | {t:.3f} | {n_runs} | {ratio} | {gap:.1e} |")
+    for note in sorted(set(notes)):
+        print(f"\n- {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,228 @@
+"""Screening, working sets, extrapolation, Gram and threads of the elastic-net solver are exact.
+
+Every trick can be switched off; the solutions with and without each one are the same to
+tolerance (and the same as scikit-learn's), KKT conditions hold at every alpha of a path, and
+adversarial problems where a naive rule would discard an active feature keep that feature.
+"""
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.linear_model import enet_path as sk_enet_path
+
+from fastreg import ElasticNet, Lasso, enet_path, lasso_path
+from fastreg._path import gram_matrix, prepare, solve_path
+
+TRICKS = ("screening", "working_set", "extrapolation")
+# all on, each one off, all off
+SWITCHES = [dict.fromkeys(TRICKS, True)] + [
+    {t: (t != off) for t in TRICKS} for off in TRICKS
+] + [dict.fromkeys(TRICKS, False)]
+
+
+def _ids(sw):
+    off = [t for t in TRICKS if not sw[t]]
+    return "all-on" if not off else "off:" + "+".join(off)
+
+
+def _toeplitz(rng, n, p, rho):
+    X = np.empty((n, p), order="F")
+    X[:, 0] = rng.standard_normal(n)
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    return X
+
+
+def _problem(kind, seed=0):
+    rng = np.random.default_rng(seed)
+    if kind == "wide":
+        X = _toeplitz(rng, 40, 120, 0.8)
+    elif kind == "tall":  # Gram layout
+        X = _toeplitz(rng, 300, 15, 0.7)
+    elif kind == "sparse":
+        X = sparse.random(60, 150, density=0.1, format="csc", random_state=seed,
+                          data_rvs=rng.standard_normal)
+    else:
+        raise ValueError(kind)
+    beta = np.zeros(X.shape[1])
+    beta[:: max(1, X.shape[1] // 8)] = rng.choice([-2.0, 1.0, 3.0], size=len(beta[:: max(1, X.shape[1] // 8)]))
+    y = np.asarray(X @ beta).ravel() + 0.3 * rng.standard_normal(X.shape[0])
+    return X, y
+
+
+def _kkt_violation(X, y, coef, intercept, alpha, l1_ratio, sample_weight=None):
+    """Largest violation of the elastic-net optimality conditions, relative to alpha * l1_ratio."""
+    n = X.shape[0]
+    sw = np.ones(n) if sample_weight is None else sample_weight * n / sample_weight.sum()
+    r = sw * (y - np.asarray(X @ coef).ravel() - intercept)
+    grad = np.asarray(X.T @ r).ravel() / n - alpha * (1 - l1_ratio) * coef
+    lam = alpha * l1_ratio
+    nz = coef != 0
+    viol = np.zeros_like(coef)
+    viol[nz] = np.abs(grad[nz] - lam * np.sign(coef[nz]))
+    viol[~nz] = np.maximum(np.abs(grad[~nz]) - lam, 0)
+    return viol.max() / lam
+
+
+@pytest.mark.parametrize("kind", ["wide", "tall", "sparse"])
+@pytest.mark.parametrize("switches", SWITCHES, ids=_ids)
+def test_tricks_do_not_change_the_path(kind, switches):
+    X, y = _problem(kind)
+    kw = dict(l1_ratio=0.8, n_alphas=15, eps=1e-2, tol=1e-12, max_iter=100_000,
+              fit_intercept=False)
+    ref = sk_enet_path(X, y, l1_ratio=0.8, alphas=15, eps=1e-2, tol=1e-12,
+                       max_iter=100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every alpha must converge
+        res = enet_path(X, y, **kw, **switches)
+    np.testing.assert_allclose(res.alphas, ref[0], rtol=1e-12)
+    scale = np.abs(ref[1]).max()
+    np.testing.assert_allclose(res.coefs, ref[1], rtol=0, atol=1e-6 * scale)
+    assert np.all(res.dual_gaps <= 1e-12 * (y @ y) / X.shape[0])
+
+
+@pytest.mark.parametrize("switches", SWITCHES, ids=_ids)
+def test_estimator_switches_same_solution(switches):
+    X, y = _problem("wide", seed=3)
+    sw = np.random.default_rng(3).uniform(0.5, 2, X.shape[0])
+    base = Lasso(alpha=0.05, tol=1e-12, max_iter=100_000).fit(X, y, sample_weight=sw)
+    model = Lasso(alpha=0.05, tol=1e-12, max_iter=100_000, **switches).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(model.coef_, base.coef_, atol=1e-7)
+    np.testing.assert_allclose(model.intercept_, base.intercept_, atol=1e-7)
+    assert model.get_params()["working_set"] == switches["working_set"]
+
+
+@pytest.mark.parametrize("kind", ["wide", "tall", "sparse"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_kkt_at_every_alpha(kind, l1_ratio):
+    X, y = _problem(kind, seed=1)
+    sw = np.random.default_rng(1).uniform(0.2, 3, X.shape[0])
+    res = enet_path(X, y, l1_ratio=l1_ratio, n_alphas=25, eps=1e-3, tol=1e-13,
+                    max_iter=100_000, fit_intercept=True, sample_weight=sw)
+    for k, alpha in enumerate(res.alphas):
+        v = _kkt_violation(X, y, res.coefs[:, k], res.intercepts[k], alpha, l1_ratio, sw)
+        assert v < 1e-4, (k, v)
+
+
+def test_float32_stays_float32_and_matches():
+    X, y = _problem("wide", seed=2)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    m32 = ElasticNet(alpha=0.05, l1_ratio=0.7, tol=1e-7).fit(X32, y32)
+    m64 = ElasticNet(alpha=0.05, l1_ratio=0.7, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert m32.coef_.dtype == np.float32
+    np.testing.assert_allclose(m32.coef_, m64.coef_, atol=2e-3)
+
+
+def test_gram_matrix_by_syrk():
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((200, 13)))
+    np.testing.assert_allclose(gram_matrix(X), X.T @ X, rtol=1e-12, atol=1e-10)
+    G32 = gram_matrix(X.astype(np.float32))
+    assert G32.dtype == np.float32
+    np.testing.assert_allclose(G32, np.asarray(X.T @ X, dtype=np.float32), rtol=1e-4, atol=1e-3)
+
+
+# ----------------------------------------------------------------------------- adversarial cases
+def test_alpha_just_below_the_kink_keeps_the_entering_feature():
+    """At alpha_max * (1 - 1e-6) exactly one feature is active, with a tiny coefficient."""
+    X, y = _problem("wide", seed=4)
+    n = X.shape[0]
+    corr = X.T @ y / n
+    j = int(np.argmax(np.abs(corr)))
+    amax = np.abs(corr).max()
+    alpha = amax * (1 - 1e-6)
+    expected = (corr[j] - alpha * np.sign(corr[j])) * n / (X[:, j] @ X[:, j])
+    for switches in SWITCHES:
+        for precompute in (False, True):
+            m = Lasso(alpha=alpha, fit_intercept=False, tol=1e-14, precompute=precompute,
+                      **switches).fit(X, y)
+            assert np.flatnonzero(m.coef_).tolist() == [j], switches
+            np.testing.assert_allclose(m.coef_[j], expected, rtol=1e-6)
+
+
+def test_duplicated_columns_keep_the_pair():
+    """Duplicated columns have identical scores: neither may be discarded by a rule on the pair."""
+    X, y = _problem("wide", seed=5)
+    j = int(np.argmax(np.abs(X.T @ y)))
+    Xd = np.asfortranarray(np.column_stack([X, X[:, j], X[:, j]]))
+    p = X.shape[1]
+    alphas = np.geomspace(1, 1e-2, 12) * np.abs(X.T @ y).max() / X.shape[0]
+    ref = lasso_path(X, y, alphas=alphas, tol=1e-13, max_iter=100_000,
+                     working_set=False, screening=False, extrapolation=False)
+    for switches in SWITCHES:
+        res = lasso_path(Xd, y, alphas=alphas, tol=1e-13, max_iter=100_000, **switches)
+        total = res.coefs[j] + res.coefs[p] + res.coefs[p + 1]
+        np.testing.assert_allclose(total, ref.coefs[j], atol=1e-7)
+        np.testing.assert_allclose(np.delete(res.coefs, [j, p, p + 1], 0),
+                                   np.delete(ref.coefs, j, 0), atol=1e-7)
+        assert np.all(total[1:] != 0)
+
+
+def test_feature_active_only_through_correlation_is_kept():
+    """A feature with a tiny marginal correlation but a large coefficient (its correlated twin
+    cancels it): the sequential strong rule ``|x_j^T y| / n < 2 alpha - alpha_prev`` discards it,
+    the safe rules and the working sets must not."""
+    rng = np.random.default_rng(6)
+    n = 80
+    x0 = rng.standard_normal(n)
+    x1 = x0 + 0.05 * rng.standard_normal(n)
+    noise = rng.standard_normal((n, 30))
+    X = np.asfortranarray(np.column_stack([x0, x1, noise]))
+    X -= X.mean(0)
+    y = 20 * (x1 - x0) + 0.5 * X[:, 5]
+    y -= y.mean()
+    n_corr = np.abs(X.T @ y) / n
+    amax = n_corr.max()
+    alphas = amax * np.geomspace(1, 1e-3, 40)
+    res_plain = lasso_path(X, y, alphas=alphas, tol=1e-13, max_iter=200_000,
+                           working_set=False, screening=False, extrapolation=False)
+    k = int(np.argmax(np.abs(res_plain.coefs[0]) > 0))  # first alpha where x0 is active
+    assert k > 0 and res_plain.coefs[0, k] != 0
+    # premise: a strong rule from the previous alpha would drop x0 here
+    assert n_corr[0] < 2 * alphas[k] - alphas[k - 1]
+    for switches in SWITCHES:
+        res = lasso_path(X, y, alphas=alphas, tol=1e-13, max_iter=200_000, **switches)
+        assert np.all(res.coefs[0, k:] != 0)
+        np.testing.assert_allclose(res.coefs, res_plain.coefs, atol=1e-6)
+        for i, alpha in enumerate(alphas):
+            assert _kkt_violation(X, y, res.coefs[:, i], 0.0, alpha, 1.0) < 1e-4
+
+
+def test_unpenalized_and_positive_with_working_sets():
+    X, y = _problem("wide", seed=7)
+    pf = np.ones(X.shape[1])
+    pf[[3, 50]] = 0.0
+    for positive in (False, True):
+        on = Lasso(alpha=0.1, penalty_factor=pf, positive=positive, tol=1e-12,
+                   max_iter=100_000).fit(X, y)
+        off = Lasso(alpha=0.1, penalty_factor=pf, positive=positive, tol=1e-12,
+                    max_iter=100_000, working_set=False, extrapolation=False,
+                    screening=False).fit(X, y)
+        np.testing.assert_allclose(on.coef_, off.coef_, atol=1e-7)
+        if positive:
+            assert np.all(on.coef_ >= 0)
+        else:  # unpenalized features are (generically) nonzero
+            assert on.coef_[3] != 0 and on.coef_[50] != 0
+
+
+def test_threaded_full_gradient_pass_matches_serial():
+    X, y = _problem("wide", seed=8)
+    Xs = sparse.csc_matrix(X)
+    for data in (X, Xs):
+        prep, design = prepare(data, y, fit_intercept=True)
+        alphas = np.geomspace(1, 1e-2, 8) * np.abs(design.Zty).max() / X.shape[0]
+        a = solve_path(prep, design, alphas, l1_ratio=1.0, tol=1e-12, max_iter=100_000,
+                       n_threads=1)
+        b = solve_path(prep, design, alphas, l1_ratio=1.0, tol=1e-12, max_iter=100_000,
+                       n_threads=2)
+        np.testing.assert_allclose(a.coefs, b.coefs, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", TRICKS)
+def test_bad_switch_raises(name):
+    X, y = _problem("wide")
+    with pytest.raises(ValueError, match=name):
+        Lasso(**{name: "yes"}).fit(X, y)
