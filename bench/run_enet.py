@@ -10,12 +10,13 @@ Peers that are not installed are skipped. Usage::
 
     python bench/run_enet.py                    # full sizes, 2 threads
     python bench/run_enet.py --scale 0.2 --problems dense_wide_500x5000 --repeat 3
+
+:func:`rows` is the common interface used by ``bench/run.py``.
 """
 
 import argparse
 import os
 import sys
-import time
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -27,6 +28,7 @@ import numpy as np  # noqa: E402
 from scipy import sparse  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench._timing import median_time, row  # noqa: E402
 from bench.problems import PROBLEMS, make_problem, path_eps, relative_gap  # noqa: E402
 
 N_ALPHAS = 100
@@ -95,31 +97,24 @@ def time_solver(fn, X, y, alphas, tol, repeat, budget):
     """Warm-up (JIT compile / cache load) then ``repeat`` timed runs (fewer if one run exceeds ``budget`` s)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
-        coefs = fn(X, y, alphas, tol)
-        first = time.perf_counter() - t0
-        times = []
-        n_runs = repeat if first * repeat <= budget else 1
-        for _ in range(n_runs):
-            t0 = time.perf_counter()
-            coefs = fn(X, y, alphas, tol)
-            times.append(time.perf_counter() - t0)
+        call = lambda: fn(X, y, alphas, tol)  # noqa: E731
+        first, _ = median_time(call, 1, warmup=False)  # warm-up: JIT compile / cache load
+        # size the runs on a call after the warm-up (the first one may include compilation)
+        t, coefs = median_time(call, 1, warmup=False) if first * repeat > budget else (first, None)
+        n_runs = repeat if t * repeat <= budget else 1
+        if n_runs > 1 or coefs is None:
+            t, coefs = median_time(call, n_runs, warmup=False)
     coefs = np.asarray(coefs).reshape(X.shape[1], -1)
     gap = max(relative_gap(X, y, coefs[:, k], a) for k, a in enumerate(alphas))
-    return float(np.median(times)), len(times), gap, first
+    return t, n_runs, gap, first
 
 
 def gram_floor(X, repeat=3):
     """Median time of one ``X^T X`` (BLAS), the floor for tall problems."""
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        X.T @ X
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
+    return median_time(lambda: X.T @ X, repeat, warmup=False)[0]
 
 
-def main(argv=None):
+def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", nargs="*", default=list(PROBLEMS))
     parser.add_argument("--solvers", nargs="*", default=list(SOLVERS))
@@ -129,8 +124,11 @@ def main(argv=None):
     parser.add_argument("--tol", type=float, default=1e-6)
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds per solver and task; a slower solver is timed once")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def measure(args):
+    """``(rows, notes)``: one tuple ``(problem, task, solver, time, runs, ratio, gap, first)`` per cell."""
     rows = []
     notes = []
     for name in args.problems:
@@ -155,7 +153,33 @@ def main(argv=None):
             if name.startswith("tall") and task == "path" and not sparse.issparse(X):
                 floor = gram_floor(X)
                 notes.append(f"{name}: one X^T X takes {floor:.3f}s (the floor)")
+    return rows, notes
 
+
+def rows(quick=False, tiny=False):
+    """Benchmark rows (see ``bench/run.py``): lasso path and single fit on the issue's problems.
+
+    ``quick``: problems at scale 0.1, fastreg and scikit-learn only; ``tiny``: scale 0.02.
+    """
+    scale = "0.02" if tiny else "0.1" if quick else "1"
+    argv = ["--scale", scale, "--repeat", "3"]
+    if quick or tiny:
+        argv += ["--solvers", "sklearn", "fastreg"]
+    cells, notes = measure(parse(argv))
+    ref = {(n, task): t for n, task, solver, t, *_ in cells if solver == "sklearn"}
+    out = []
+    for name, task, solver, t, n_runs, ratio, gap, first in cells:
+        problem = (f"{name}{f' at scale {scale}' if scale != '1' else ''}, "
+                   f"{'100-alpha path' if task == 'path' else 'one alpha'}")
+        sk = ref.get((name, task))
+        out.append(row("enet", problem, solver, t, None if solver == "sklearn" or not sk else sk / t,
+                       f"max rel. gap {gap:.1e}",
+                       (f"{n_runs} run(s); " if n_runs < 3 else "") + f"first call {first:.2f} s"))
+    return out
+
+
+def main(argv=None):
+    rows, notes = measure(parse(argv))
     print("| problem | task | solver | time (s, median) | runs | speed-up vs sklearn | max rel. gap |")
     print("|---|---|---|---|---|---|---|")
     for name, task, solver, t, n_runs, ratio, gap, first in rows:
