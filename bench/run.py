@@ -14,7 +14,7 @@ Numba cache) and draws the ratios to scikit-learn as a bar chart.
 
 Usage::
 
-    python -m bench --quick               # small problems, about 2 minutes on 2 cores
+    python -m bench --quick               # small problems, a few minutes on 2 cores
     python -m bench --quick --save        # ... and write docs/_static/bench/results.{md,rst,json}
                                           #     and ratios.png (the documentation's performance page)
     python -m bench                       # the issue's sizes (long)
@@ -115,11 +115,15 @@ def run_suites(names, quick, tiny):
     return rows, notes
 
 
-def compile_times(repeat):
+def compile_times(quick):
+    """Cold and warm first-fit times in fresh processes: quick mode, the dense layout once (a cold
+    compile is tens of seconds); full mode, every layout, median of 3."""
     sys.path.insert(0, str(ROOT))
     from bench import compile_time
 
-    return compile_time.measure(repeat=repeat)
+    if quick:
+        return compile_time.measure(repeat=1, layouts=("dense",))
+    return compile_time.measure(repeat=3)
 
 
 # ------------------------------------------------------------------------------------ output
@@ -248,7 +252,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="small problems (about 2 min on 2 cores)")
+    size.add_argument("--quick", action="store_true", help="small problems; compile time of the dense layout only")
     size.add_argument("--smoke", "--tiny", action="store_true",
                       help="minuscule problems, no compile-time runs (for tests; numbers meaningless)")
     parser.add_argument("--suites", nargs="+", choices=list(SUITES), default=list(SUITES))
@@ -267,7 +271,7 @@ def main(argv=None):
     compile_rows = None
     if not (args.smoke or args.no_compile):
         print("[bench] compile time (fresh processes) ...", file=sys.stderr, flush=True)
-        compile_rows = compile_times(repeat=1 if args.quick else 3)
+        compile_rows = compile_times(args.quick)
     result = {"mode": mode, "date": time.strftime("%Y-%m-%d"), "machine": machine, "rows": rows,
               "notes": notes, "compile": compile_rows,
               "argv": " ".join(argv if argv is not None else sys.argv[1:]),
