@@ -312,10 +312,10 @@ def test_sparse_path_spread_diagonal_uses_pcg_and_max_iter_falls_back():
     d2, z2, _, _ = _make_design(X2, y2, fit_intercept=True, sample_weight=None, copy_X=True)
     cg2 = _CG(d2, z2, dual=True)
     assert cg2.multishift_ok(3)
-    from fastreg._kernels.ridge import cg_multishift_sparse
+    from fastreg._kernels.ridge import cg_multishift
 
     raw = np.empty((3, cg2.m))
-    _, conv = cg_multishift_sparse(*cg2.sp, np.ascontiguousarray(cg2.rhs[:, 0]), alphas, 1e-12, 2,
+    _, conv = cg_multishift(cg2.op, np.ascontiguousarray(cg2.rhs[:, 0]), alphas, 1e-12, 2,
                                    True, raw)
     assert not conv.any()
     xs = cg2.solve_path(0, alphas, 1e-12, 2)  # 2 multi-shift iterations, then 2 of PCG from there
