@@ -461,13 +461,14 @@ class _CG:
         return x, n_iter
 
     def multishift_ok(self, n_alphas):
-        """Whether one multi-shift CG run should replace warm-started Jacobi-PCG for a sparse path.
+        """Whether one multi-shift CG run should replace warm-started Jacobi-PCG for a path.
 
         Multi-shift CG cannot be preconditioned, so it is used when Jacobi would gain little: the
         diagonal of the system solved varies moderately (coefficient of variation <= 1.5; measured
-        break-even about 1.8 with 50 alphas on 5000x12000 sparse data with rescaled rows).
+        break-even about 1.8 with 50 alphas on 5000x12000 sparse data with rescaled rows; the same
+        rule is applied to dense ``solver='cg'`` paths, whose break-even has not been measured).
         """
-        if self.design.mode != "sparse" or n_alphas < 2:
+        if n_alphas < 2:
             return False
         mean = self.diag.mean()
         return bool(mean > 0 and self.diag.std() <= _MULTISHIFT_MAX_CV * mean)
