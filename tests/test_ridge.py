@@ -7,7 +7,7 @@ from sklearn import linear_model as sklm
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastreg import Ridge, RidgeCV, ridge_path
-from fastreg._ridge import ridge_cg_iterates, ridge_from_gram, ridge_solve
+from fastreg._ridge import ridge_cg_iterates, ridge_from_gram
 
 SOLVERS = ["cholesky", "svd", "cg"]
 SHAPES = [(60, 8), (12, 40)]  # n > p and p > n
