@@ -422,11 +422,13 @@ class _CG:
         if design.mode == "sparse":
             Xs = design.X
             csr = design.csr
-            self.sp = (
+            # the sparse operator of _kernels.ridge.normal_matvec; the last entry is its scratch
+            self.op = (
                 Xs.data.astype(dt, copy=False), Xs.indices, Xs.indptr,
                 csr.data.astype(dt, copy=False), csr.indices.astype(np.int32, copy=False),
                 csr.indptr.astype(np.int32, copy=False),
                 design.xbar.astype(dt, copy=False), design.c.astype(dt, copy=False),
+                np.empty(design.p if dual else design.n, dtype=dt),
             )
             d64 = Xs.astype(np.float64)
             xb = design.xbar.astype(np.float64)
@@ -442,6 +444,7 @@ class _CG:
         else:
             A = design.dense(dtype=dt)
             self.A = A
+            self.op = A  # the dense operator of _kernels.ridge.normal_matvec
             self.diag = (A.astype(np.float64) ** 2).sum(axis=1 if dual else 0)
             self.rhs = self.z if dual else np.asfortranarray((A.T @ self.z).astype(dt))
         self.m = design.n if dual else design.p
@@ -454,20 +457,18 @@ class _CG:
         b = np.ascontiguousarray(self.rhs[:, j])
         its = np.empty((0, self.m), dtype=dt) if iterates is None else iterates
         a = dt.type(alpha)
-        if self.design.mode == "sparse":
-            n_iter, res = _k.cg_sparse(*self.sp, b, a, x, dinv, dt.type(tol), max_iter, self.dual, its)
-        else:
-            n_iter, res = _k.cg_dense(self.A, b, a, x, dinv, dt.type(tol), max_iter, self.dual, its)
+        n_iter, res = _k.pcg(self.op, b, a, x, dinv, dt.type(tol), max_iter, self.dual, its)
         return x, n_iter
 
     def multishift_ok(self, n_alphas):
-        """Whether one multi-shift CG run should replace warm-started Jacobi-PCG for a sparse path.
+        """Whether one multi-shift CG run should replace warm-started Jacobi-PCG for a path.
 
         Multi-shift CG cannot be preconditioned, so it is used when Jacobi would gain little: the
         diagonal of the system solved varies moderately (coefficient of variation <= 1.5; measured
-        break-even about 1.8 with 50 alphas on 5000x12000 sparse data with rescaled rows).
+        break-even about 1.8 with 50 alphas on 5000x12000 sparse data with rescaled rows; the same
+        rule is applied to dense ``solver='cg'`` paths, whose break-even has not been measured).
         """
-        if self.design.mode != "sparse" or n_alphas < 2:
+        if n_alphas < 2:
             return False
         mean = self.diag.mean()
         return bool(mean > 0 and self.diag.std() <= _MULTISHIFT_MAX_CV * mean)
@@ -478,8 +479,8 @@ class _CG:
         dt = self.design.dtype
         b = np.ascontiguousarray(self.rhs[:, j])
         out = np.empty((alphas.shape[0], self.m), dtype=dt)
-        _, conv = _k.cg_multishift_sparse(*self.sp, b, np.asarray(alphas, dtype=np.float64),
-                                          dt.type(tol), max_iter, self.dual, out)
+        _, conv = _k.cg_multishift(self.op, b, np.asarray(alphas, dtype=np.float64),
+                                   dt.type(tol), max_iter, self.dual, out)
         for i in np.flatnonzero(~conv):
             out[i], _ = self.solve(j, alphas[i], out[i], tol, max_iter)
         return out
@@ -734,9 +735,15 @@ def _path_solve(state, alphas, tol, max_iter):
 def ridge_cg_iterates(X, y, alpha=0.0, n_iter=10, *, fit_intercept=True, sample_weight=None):
     """The CG iterates ``w_0 = 0, w_1, ..., w_n_iter`` on the primal normal equations.
 
-    Early stopping of CG acts like an L2 penalty: ``w_k`` is the minimizer of
-    ``sum_i s_i (y_i - x_i w - b)^2`` over the Krylov space of dimension k, and ``||w_k||`` grows with k
-    towards the (ridge) solution.  The Jacobi preconditioner is used, as in the solver.
+    CG runs, as in the solver, with the Jacobi preconditioner ``D = diag(H)`` of the system
+    ``H w = A^T z``, ``H = A^T A + alpha I`` (``A``, ``z``: the centered, sqrt(sample_weight)-scaled
+    data).  ``w_k`` minimizes the ridge objective
+    ``sum_i s_i (y_i - x_i w - b)^2 + alpha ||w||^2`` (the intercept ``b`` profiled out by centering;
+    the unpenalized weighted least squares when ``alpha = 0``) over the preconditioned Krylov space
+    ``span{D^-1 A^T z, (D^-1 H) D^-1 A^T z, ..., (D^-1 H)^(k-1) D^-1 A^T z}``.  Early stopping thus acts
+    like an extra L2 penalty: the ``D``-weighted norm ``sqrt(w_k^T D w_k)`` increases with k towards
+    that of the ridge solution (Steihaug 1983, "The conjugate gradient method and trust regions in
+    large scale optimization"); the plain norm ``||w_k||`` need not be monotone.
 
     Parameters
     ----------

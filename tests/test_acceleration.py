@@ -5,7 +5,6 @@ tolerance (and the same as scikit-learn's), KKT conditions hold at every alpha o
 adversarial problems where a naive rule would discard an active feature keep that feature.
 """
 
-import itertools
 import warnings
 
 import numpy as np

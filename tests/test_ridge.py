@@ -7,7 +7,7 @@ from sklearn import linear_model as sklm
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastreg import Ridge, RidgeCV, ridge_path
-from fastreg._ridge import ridge_cg_iterates, ridge_from_gram, ridge_solve
+from fastreg._ridge import ridge_cg_iterates, ridge_from_gram
 
 SOLVERS = ["cholesky", "svd", "cg"]
 SHAPES = [(60, 8), (12, 40)]  # n > p and p > n
@@ -262,17 +262,22 @@ def _sparse_path_problem(n, p, *, seed, n_targets=None, row_spread=0.0, dtype=np
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("n_targets", [None, 2])
-def test_sparse_path_multishift_equals_per_alpha_solves(shape, fit_intercept, weighted, n_targets):
-    """The sparse path (one multi-shift CG run) gives each alpha's own exact solution."""
+@pytest.mark.parametrize("layout", ["sparse", "dense"])
+def test_path_multishift_equals_per_alpha_solves(shape, fit_intercept, weighted, n_targets, layout):
+    """The CG path (one multi-shift CG run; sparse, or dense with solver='cg') gives each alpha's own
+    exact solution."""
     from fastreg._ridge import _CG, _make_design
 
     X, y = _sparse_path_problem(*shape, seed=21, n_targets=n_targets)
+    if layout == "dense":
+        X = X.toarray()
     sw = np.random.default_rng(3).uniform(0.5, 2.0, shape[0]) if weighted else None
-    d, z, _, _ = _make_design(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=True)
+    d, z, _, _ = _make_design(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=True,
+                              explicit=layout == "dense")
     assert _CG(d, z, dual=d.n < d.p).multishift_ok(6)  # the code path under test
     alphas = np.array([3.0, 1e-2, 30.0, 0.3, 1e3, 0.1])  # any order
     coefs, ints = ridge_path(X, y, alphas, fit_intercept=fit_intercept, sample_weight=sw,
-                             tol=1e-12, return_intercept=True)
+                             solver="cg", tol=1e-12, return_intercept=True)
     for i, a in enumerate(alphas):
         ref, ref_int = _exact(X, y, a, fit_intercept=fit_intercept, sw=sw)
         np.testing.assert_allclose(coefs[..., i], ref, rtol=1e-7, atol=1e-9)
@@ -312,10 +317,10 @@ def test_sparse_path_spread_diagonal_uses_pcg_and_max_iter_falls_back():
     d2, z2, _, _ = _make_design(X2, y2, fit_intercept=True, sample_weight=None, copy_X=True)
     cg2 = _CG(d2, z2, dual=True)
     assert cg2.multishift_ok(3)
-    from fastreg._kernels.ridge import cg_multishift_sparse
+    from fastreg._kernels.ridge import cg_multishift
 
     raw = np.empty((3, cg2.m))
-    _, conv = cg_multishift_sparse(*cg2.sp, np.ascontiguousarray(cg2.rhs[:, 0]), alphas, 1e-12, 2,
+    _, conv = cg_multishift(cg2.op, np.ascontiguousarray(cg2.rhs[:, 0]), alphas, 1e-12, 2,
                                    True, raw)
     assert not conv.any()
     xs = cg2.solve_path(0, alphas, 1e-12, 2)  # 2 multi-shift iterations, then 2 of PCG from there

@@ -18,13 +18,21 @@ CG solves either the primal system ``(A^T A + alpha I) w = A^T z`` (``dual=False
 Stopping rule: ``||r|| <= tol * ||b||`` on the unpreconditioned residual of the system solved
 (the same rule as ``scipy.sparse.linalg.cg(rtol=tol)``).
 
+Dense and sparse differ only in how the operator is applied: :func:`normal_matvec` is specialized at
+compile time on the type of ``op`` (the dense ``A``, or the sparse 9-tuple), and the two solvers,
+:func:`pcg` (Jacobi-preconditioned, one alpha) and :func:`cg_multishift` (every alpha from one Krylov
+space), are each written once for both.
+
 All kernels here keep their helpers in this file (numba's cache does not see edits elsewhere).
-Specializations: one per dtype (float32/float64) of each kernel actually called; dense ``X`` is always
-F-ordered, sparse index arrays are always int32.
+Specializations: one per layout (dense/sparse) and dtype (float32/float64) of each kernel actually
+called; dense ``X`` is always F-ordered, sparse index arrays are always int32.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
+
+_JIT = dict(cache=True)
 
 
 # --------------------------------------------------------------------------- sparse products
@@ -64,24 +72,57 @@ def _dot(a, b):
     return s
 
 
-@njit(cache=True)
-def sparse_normal_matvec(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr,
-                         xbar, c, v, alpha, dual, tmp, out):
-    """Primal: out = A^T (A v) + alpha v (tmp has n entries).  Dual: out = A (A^T v) + alpha v (tmp: p)."""
-    if dual:
-        _csc_rmatvec_centered(csc_data, csc_indices, csc_indptr, xbar, c, v, tmp)
-        _csr_matvec_centered(csr_data, csr_indices, csr_indptr, xbar, c, tmp, out)
-    else:
-        _csr_matvec_centered(csr_data, csr_indices, csr_indptr, xbar, c, v, tmp)
-        _csc_rmatvec_centered(csc_data, csc_indices, csc_indptr, xbar, c, tmp, out)
-    for i in range(v.shape[0]):
-        out[i] += alpha * v[i]
+# --------------------------------------------------------------------------- the operator
+# The only place where dense and sparse differ: how ``(A^T A + alpha I) v`` (or ``(A A^T + alpha I) v``
+# when ``dual``) is applied.  ``normal_matvec`` is specialized at compile time on the type of ``op``
+# (``numba.extending.overload``), so :func:`pcg` and :func:`cg_multishift` are written once.
+def _is_sparse(op):
+    return isinstance(op, types.BaseTuple) and len(op) == 9
 
 
-@njit(cache=True)
-def cg_sparse(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr, xbar, c,
-              b, alpha, x, dinv, tol, max_iter, dual, iterates):
-    """Jacobi-preconditioned CG on the sparse (implicitly centered) normal equations.
+def normal_matvec(op, v, alpha, dual, out):
+    """``out = A^T (A v) + alpha v`` (primal) or ``out = A (A^T v) + alpha v`` (``dual``).
+
+    ``op`` is either the dense, explicitly centered, F-ordered ``A`` (products by BLAS), or the sparse
+    9-tuple ``(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr, xbar, c, tmp)``
+    of the implicitly centered design, where ``tmp`` is scratch of length n (primal) or p (dual).
+    """
+
+
+@overload(normal_matvec, jit_options=_JIT)
+def _normal_matvec(op, v, alpha, dual, out):
+    if isinstance(op, types.Array) and op.ndim == 2:
+
+        def dense(op, v, alpha, dual, out):
+            if dual:
+                np.dot(op, np.dot(op.T, v), out)
+            else:
+                np.dot(op.T, np.dot(op, v), out)
+            for i in range(v.shape[0]):
+                out[i] += alpha * v[i]
+
+        return dense
+    if _is_sparse(op):
+
+        def csx(op, v, alpha, dual, out):
+            csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr, xbar, c, tmp = op
+            if dual:
+                _csc_rmatvec_centered(csc_data, csc_indices, csc_indptr, xbar, c, v, tmp)
+                _csr_matvec_centered(csr_data, csr_indices, csr_indptr, xbar, c, tmp, out)
+            else:
+                _csr_matvec_centered(csr_data, csr_indices, csr_indptr, xbar, c, v, tmp)
+                _csc_rmatvec_centered(csc_data, csc_indices, csc_indptr, xbar, c, tmp, out)
+            for i in range(v.shape[0]):
+                out[i] += alpha * v[i]
+
+        return csx
+
+
+# --------------------------------------------------------------------------- Jacobi-preconditioned CG
+@njit(**_JIT)
+def pcg(op, b, alpha, x, dinv, tol, max_iter, dual, iterates):
+    """Jacobi-preconditioned CG on the normal equations of ``op`` (dense or sparse, see
+    :func:`normal_matvec`).
 
     Solves ``(A^T A + alpha I) x = b`` (or ``(A A^T + alpha I) x = b`` when ``dual``), starting from
     and overwriting ``x``.  ``dinv`` is the inverse of the system's diagonal.  When
@@ -91,85 +132,18 @@ def cg_sparse(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indp
     -------
     n_iter : int
     rel_res : float
-        ``||b - M x|| / ||b||`` at exit.
+        ``||b - M x|| / ||b||`` at exit (the recursively updated residual).
     """
     m = x.shape[0]
-    tmp = np.empty(xbar.shape[0] if dual else c.shape[0], dtype=x.dtype)
+    store = iterates.shape[0] > 0
+    if store:
+        iterates[0, :] = x
+    bnorm = np.sqrt(_dot(b, b))
+    if bnorm == 0.0:
+        x[:] = 0.0
+        return 0, 0.0
     q = np.empty(m, dtype=x.dtype)
-    sparse_normal_matvec(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr,
-                         xbar, c, x, alpha, dual, tmp, q)
-    r = b - q
-    return _pcg_loop_sparse(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr,
-                            xbar, c, b, alpha, x, r, dinv, tol, max_iter, dual, iterates, tmp, q)
-
-
-@njit(cache=True)
-def _pcg_loop_sparse(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr, xbar, c,
-                     b, alpha, x, r, dinv, tol, max_iter, dual, iterates, tmp, q):
-    m = x.shape[0]
-    store = iterates.shape[0] > 0
-    if store:
-        iterates[0, :] = x
-    bnorm = np.sqrt(_dot(b, b))
-    if bnorm == 0.0:
-        x[:] = 0.0
-        return 0, 0.0
-    z = dinv * r
-    p = z.copy()
-    rz = _dot(r, z)
-    rnorm = np.sqrt(_dot(r, r))
-    it = 0
-    while it < max_iter and rnorm > tol * bnorm:
-        sparse_normal_matvec(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr,
-                             xbar, c, p, alpha, dual, tmp, q)
-        pq = _dot(p, q)
-        if pq <= 0.0:
-            break
-        a = rz / pq
-        for i in range(m):
-            x[i] += a * p[i]
-            r[i] -= a * q[i]
-            z[i] = dinv[i] * r[i]
-        rz_new = _dot(r, z)
-        beta = rz_new / rz
-        rz = rz_new
-        for i in range(m):
-            p[i] = z[i] + beta * p[i]
-        rnorm = np.sqrt(_dot(r, r))
-        it += 1
-        if store and it < iterates.shape[0]:
-            iterates[it, :] = x
-    return it, rnorm / bnorm
-
-
-# --------------------------------------------------------------------------- dense CG
-@njit(cache=True)
-def cg_dense(A, b, alpha, x, dinv, tol, max_iter, dual, iterates):
-    """Jacobi-preconditioned CG on the dense normal equations of an explicitly centered, F-ordered A.
-
-    Solves ``(A^T A + alpha I) x = b`` (or ``(A A^T + alpha I) x = b`` when ``dual``) from and into
-    ``x``; the products use BLAS (``np.dot``).  See :func:`cg_sparse` for ``iterates``.
-
-    Returns
-    -------
-    n_iter : int
-    rel_res : float
-    """
-    m = x.shape[0]
-    store = iterates.shape[0] > 0
-    if store:
-        iterates[0, :] = x
-    bnorm = np.sqrt(_dot(b, b))
-    if bnorm == 0.0:
-        x[:] = 0.0
-        return 0, 0.0
-    At = A.T
-    if dual:
-        q = np.dot(A, np.dot(At, x))
-    else:
-        q = np.dot(At, np.dot(A, x))
-    for i in range(m):
-        q[i] += alpha * x[i]
+    normal_matvec(op, x, alpha, dual, q)
     r = b - q
     z = dinv * r
     p = z.copy()
@@ -177,12 +151,7 @@ def cg_dense(A, b, alpha, x, dinv, tol, max_iter, dual, iterates):
     rnorm = np.sqrt(_dot(r, r))
     it = 0
     while it < max_iter and rnorm > tol * bnorm:
-        if dual:
-            q = np.dot(A, np.dot(At, p))
-        else:
-            q = np.dot(At, np.dot(A, p))
-        for i in range(m):
-            q[i] += alpha * p[i]
+        normal_matvec(op, p, alpha, dual, q)
         pq = _dot(p, q)
         if pq <= 0.0:
             break
@@ -204,18 +173,17 @@ def cg_dense(A, b, alpha, x, dinv, tol, max_iter, dual, iterates):
 
 
 # --------------------------------------------------------------------------- multi-shift CG
-@njit(cache=True)
-def cg_multishift_sparse(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr, xbar,
-                         c, b, shifts, tol, max_iter, dual, out):
+@njit(**_JIT)
+def cg_multishift(op, b, shifts, tol, max_iter, dual, out):
     """Unpreconditioned multi-shift CG: ``(M + shifts[k] I) x_k = b`` for every k from ONE Krylov space.
 
-    ``M`` is ``A^T A`` (primal) or ``A A^T`` (``dual``) of the implicitly centered sparse design, as in
-    :func:`cg_sparse`.  CG runs on the seed system (the smallest shift, the slowest to converge);
+    ``M`` is ``A^T A`` (primal) or ``A A^T`` (``dual``) of ``op`` (dense or sparse, see
+    :func:`normal_matvec`).  CG runs on the seed system (the smallest shift, the slowest to converge);
     since Krylov spaces are shift-invariant, every other system's residual is collinear with the
     seed's, ``r_k = zeta_k r``, and its iterate follows from scalar recurrences (Jegerlehner 1996,
     "Krylov space solvers for shifted linear systems"; Frommer 2003).  One matrix-vector product per
     iteration serves all shifts; each shift stops on its own residual ``|zeta_k| ||r|| <= tol ||b||``
-    (the recursively updated residual, as :func:`cg_sparse` and scipy's cg) and is then frozen.
+    (the recursively updated residual, as :func:`pcg` and scipy's cg) and is then frozen.
     A Jacobi preconditioner would break the shift invariance, so there is none.
 
     ``out`` (n_shifts, m) receives the solutions (start: zero).
@@ -241,7 +209,6 @@ def cg_multishift_sparse(csc_data, csc_indices, csc_indptr, csr_data, csr_indice
     s0 = shifts[0]
     for i in range(1, k):
         s0 = min(s0, shifts[i])
-    tmp = np.empty(xbar.shape[0] if dual else c.shape[0], dtype=b.dtype)
     q = np.empty(m, dtype=b.dtype)
     r = b.copy()
     p = b.copy()
@@ -257,8 +224,7 @@ def cg_multishift_sparse(csc_data, csc_indices, csc_indptr, csr_data, csr_indice
     it = 0
     thresh = tol * bnorm
     while it < max_iter and n_active > 0:
-        sparse_normal_matvec(csc_data, csc_indices, csc_indptr, csr_data, csr_indices, csr_indptr,
-                             xbar, c, p, s0, dual, tmp, q)
+        normal_matvec(op, p, s0, dual, q)
         pq = _dot(p, q)
         if not pq > 0.0:
             break

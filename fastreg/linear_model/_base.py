@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import is_dask_array, validate_X_predict
 
-__all__ = ["LinearRegressorBase"]
+__all__ = ["LinearRegressorBase", "CoordinateDescentMixin"]
 
 
 class LinearRegressorBase(RegressorMixin, BaseEstimator):
@@ -62,3 +62,24 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
 
             return r2_score_dask(y, self.predict(X), sample_weight)
         return super().score(X, y, sample_weight=sample_weight)
+
+
+class CoordinateDescentMixin:
+    """What the coordinate-descent estimators (ElasticNet, Lasso and their CV versions) share."""
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a scipy.sparse CSR matrix of shape (1 or n_targets, n_features)."""
+        return sparse.csr_matrix(np.atleast_2d(self.coef_))
+
+    def _check_finite_solution(self):
+        if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
+            raise ValueError(
+                "Coordinate descent iterations resulted in non-finite parameter values. The "
+                "input data may contain large values and need to be preprocessed."
+            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

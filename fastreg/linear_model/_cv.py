@@ -1,10 +1,9 @@
 """LassoCV and ElasticNetCV: thin estimators over the one CV driver (:mod:`fastreg._cv`)."""
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-from scipy import sparse
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import column_or_1d
 
@@ -12,12 +11,12 @@ from .._cv import enet_cv, enet_cv_from_stats
 from .._path import check_alphas, check_precompute, solve_path
 from .._validation import (check_choice, check_interval, check_penalty_factor,
                            check_sample_weight, is_dask_array, validate_X_y)
-from ._base import LinearRegressorBase
+from ._base import CoordinateDescentMixin, LinearRegressorBase
 
 __all__ = ["ElasticNetCV", "LassoCV"]
 
 
-class ElasticNetCV(LinearRegressorBase):
+class ElasticNetCV(CoordinateDescentMixin, LinearRegressorBase):
     """Elastic net with the penalty chosen by cross-validation along warm-started paths.
 
     For every l1_ratio, the alpha grid is computed on the whole data; every fold fits a
@@ -248,11 +247,7 @@ class ElasticNetCV(LinearRegressorBase):
         self.intercept_ = dtype.type(final.intercepts[0])
         self.dual_gap_ = dtype.type(final.dual_gaps[0])
         self.n_iter_ = int(final.n_iters[0])
-        if not (np.all(np.isfinite(self.coef_)) and np.isfinite(self.intercept_)):
-            raise ValueError(
-                "Coordinate descent iterations resulted in non-finite parameter values. The "
-                "input data may contain large values and need to be preprocessed."
-            )
+        self._check_finite_solution()
         return self
 
     def _path_params(self):
@@ -282,16 +277,6 @@ class ElasticNetCV(LinearRegressorBase):
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         return res, dtype
-
-    @property
-    def sparse_coef_(self):
-        """``coef_`` as a scipy.sparse CSR matrix of shape (1, n_features)."""
-        return sparse.csr_matrix(np.atleast_2d(self.coef_))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class LassoCV(ElasticNetCV):

@@ -1,7 +1,7 @@
 """Linear regression trained with dropout on its inputs."""
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning

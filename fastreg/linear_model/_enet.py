@@ -1,21 +1,21 @@
 """ElasticNet and Lasso: thin estimators over the one path driver (``fit`` is a one-alpha path)."""
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 
 from .._path import check_precompute, prepare, solve_path
 from .._validation import (InvalidParameterError, check_choice, check_interval,
                            check_penalty_factor, is_dask_array, validate_X_y)
-from ._base import LinearRegressorBase
+from ._base import CoordinateDescentMixin, LinearRegressorBase
 
 __all__ = ["ElasticNet", "Lasso"]
 
 
-class ElasticNet(LinearRegressorBase):
+class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
     """Linear regression with combined L1 and L2 priors, by compiled coordinate descent.
 
     Minimizes scikit-learn's objective::
@@ -200,21 +200,11 @@ class ElasticNet(LinearRegressorBase):
         if design.n_targets is None:
             self.intercept_ = design.dtype.type(self.intercept_)
             self.dual_gap_ = design.dtype.type(self.dual_gap_)
-        if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
-            raise ValueError(
-                "Coordinate descent iterations resulted in non-finite parameter values. The "
-                "input data may contain large values and need to be preprocessed."
-            )
+        self._check_finite_solution()
         return self
-
-    @property
-    def sparse_coef_(self):
-        """``coef_`` as a scipy.sparse CSR matrix of shape (1 or n_targets, n_features)."""
-        return sparse.csr_matrix(np.atleast_2d(self.coef_))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         return tags
 

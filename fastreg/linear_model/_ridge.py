@@ -1,9 +1,8 @@
 """Ridge and RidgeCV estimators (thin wrappers over :mod:`fastreg._ridge`)."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-from scipy import sparse
 
 from .. import _ridge
 from .._validation import (check_choice, check_interval, check_sample_weight, is_dask_array,
