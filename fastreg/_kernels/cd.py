@@ -846,6 +846,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
             return gap, n_iter
 
         # ---- full gap (with the extrapolated dual point), screening, grow the working set
+        prev_gap = gap
         gap, dual_norm = certified_gap(
             design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, active, n_active, par)
         if dual_extrap and gap > tol_abs:
@@ -862,4 +863,12 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         for k in range(n_active):
             if w[active[k]] != 0.0:
                 nnz += 1
-        ws_size = max(2 * nnz, 2 * ws_size)
+        # The working set follows the support (celer's pruning): twice the number of non-zeros.
+        # It is doubled only when the round did not at least halve the full gap (the sub-problem
+        # was solved to 0.3x, so the working set missed features that matter); doubling every
+        # round instead reaches all features after a few rounds, and the remaining epochs then
+        # cost a full pass each (10x more epochs than needed on wide correlated designs).
+        if gap > 0.5 * prev_gap:
+            ws_size = max(2 * nnz, 2 * ws_size)
+        else:
+            ws_size = max(2 * nnz, ws_size)
