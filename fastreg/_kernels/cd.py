@@ -474,31 +474,46 @@ def _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws):
 
 
 @njit(**_JIT)
+def anderson_weights(buf, m, K, C, z):
+    """Anderson weights of the last ``K + 1`` columns of ``buf[:m]`` (iterates or residuals).
+
+    With ``U`` the ``K`` successive differences of the columns, solves ``(U^T U) z = 1`` and
+    normalizes ``z`` to sum to one, so that ``sum_a z_a buf[:, a + 1]`` is the extrapolated point.
+    Returns False when the system is singular or the weights do not normalize.
+    """
+    for a in range(K):
+        for b in range(a, K):
+            acc = 0.0
+            for k in range(m):
+                acc += (buf[k, a + 1] - buf[k, a]) * (buf[k, b + 1] - buf[k, b])
+            C[a, b] = acc
+            C[b, a] = acc
+    if not _small_solve_ones(C, K, z):
+        return False
+    tot = 0.0
+    for a in range(K):
+        tot += z[a]
+    if tot == 0.0 or not np.isfinite(tot):
+        return False
+    for a in range(K):
+        z[a] /= tot
+    return True
+
+
+@njit(**_JIT)
 def anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, z):
     """Anderson extrapolation of the last ``K + 1`` CD iterates on ``ws`` (Bertrand & Massias 2021).
 
     ``hist[:, :K+1]`` holds the iterates (restricted to ``ws``). The extrapolated point is kept
     only if it lowers the objective; otherwise the iterate is left unchanged. Returns True if kept.
     """
-    for a in range(K):
-        for b in range(a, K):
-            acc = 0.0
-            for k in range(n_ws):
-                acc += (hist[k, a + 1] - hist[k, a]) * (hist[k, b + 1] - hist[k, b])
-            C[a, b] = acc
-            C[b, a] = acc
-    if not _small_solve_ones(C, K, z):
-        return False
-    s = 0.0
-    for a in range(K):
-        s += z[a]
-    if s == 0.0 or not np.isfinite(s):
+    if not anderson_weights(hist, n_ws, K, C, z):
         return False
     p_old = _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws)
     for k in range(n_ws):
         acc = 0.0
         for a in range(K):
-            acc += z[a] / s * hist[k, a + 1]
+            acc += z[a] * hist[k, a + 1]
         if positive and acc < 0.0:
             return False
         hist[k, 0] = acc  # candidate, stored in the (now unused) oldest slot
@@ -599,19 +614,7 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
     n_snap += 1
     if n_snap < K + 1:
         return gap, dual_norm, n_snap
-    for a in range(K):
-        for b in range(a, K):
-            acc = 0.0
-            for i in range(n):
-                acc += (rbuf[i, a + 1] - rbuf[i, a]) * (rbuf[i, b + 1] - rbuf[i, b])
-            C[a, b] = acc
-            C[b, a] = acc
-    if not _small_solve_ones(C, K, zK):
-        return gap, dual_norm, n_snap
-    tot = 0.0
-    for a in range(K):
-        tot += zK[a]
-    if tot == 0.0 or not np.isfinite(tot):
+    if not anderson_weights(rbuf, n, K, C, zK):
         return gap, dual_norm, n_snap
     uu = 0.0
     uy = 0.0
@@ -620,7 +623,7 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
     for i in range(n):
         acc = 0.0
         for a in range(K):
-            acc += zK[a] / tot * rbuf[i, a + 1]
+            acc += zK[a] * rbuf[i, a + 1]
         u[i] = acc
         uu += acc * acc
         uy += acc * y[i]
