@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from ._path import alpha_grid, penalized_correlations, prepare, solve_path
 
-__all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats", "fold_arrays"]
+__all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -30,22 +30,6 @@ def _rows(X, idx, fmt):
     if sparse.issparse(X):
         return X[idx].asformat(fmt)
     return np.asfortranarray(X[idx]) if fmt == "csc" else X[idx]
-
-
-def fold_arrays(X, y, sample_weight, train, test):
-    """Training and held-out rows of one fold.
-
-    Training weights are rescaled to sum to the number of training rows (scikit-learn's
-    convention); held-out weights are used as given, to weight the held-out squared errors.
-
-    Returns
-    -------
-    train : tuple (X_train, y_train, sw_train)
-    test : tuple (X_test, y_test, sw_test)
-        ``sw_*`` are None when ``sample_weight`` is None. Sparse X comes back as CSC (train) and
-        CSR (test).
-    """
-    return _train_arrays(X, y, sample_weight, train), _test_arrays(X, y, sample_weight, test)
 
 
 def _train_arrays(X, y, sample_weight, train, rescale_weights=True):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-__all__ = ["Preprocessed", "compute_offsets", "preprocess_data", "set_intercept"]
+__all__ = ["Preprocessed", "compute_offsets", "preprocess_data"]
 
 
 @dataclass
@@ -147,10 +147,3 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
         sqrt_sw=sqrt_sw,
         implicit_center=bool(is_sparse and fit_intercept),
     )
-
-
-def set_intercept(coef, X_offset, y_offset, fit_intercept):
-    """Intercept ``b = ybar - xbar @ w`` for coefficients of shape (n_features,) or (n_targets, n_features)."""
-    if not fit_intercept:
-        return np.zeros_like(y_offset) if np.ndim(y_offset) else coef.dtype.type(0.0)
-    return y_offset - coef @ X_offset
