@@ -85,7 +85,7 @@ def compute_offsets(X, y, *, fit_intercept, sample_weight=None):
     return X_offset, y_offset
 
 
-def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
+def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, sparse_format="csc"):
     """Center (weighted) and rescale rows by ``sqrt(sample_weight)``.
 
     Parameters
@@ -99,6 +99,9 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
     copy_X : bool, default=True
         If False, dense X may be modified in place. Without centering and weights X is never
         modified, and ``Preprocessed.X`` may then be the caller's (F-ordered) array itself.
+    sparse_format : {'csc', 'csr'}, default='csc'
+        Format of ``Preprocessed.X`` for sparse X (coordinate descent reads columns; matrix-free
+        products can use either format, and a conversion costs as much as a few products).
 
     Returns
     -------
@@ -112,11 +115,13 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True):
     X_offset, y_offset = compute_offsets(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
 
     if is_sparse:
-        Xp = sparse.csc_matrix(X)
+        fmt = sparse.csr_matrix if sparse_format == "csr" else sparse.csc_matrix
+        Xp = fmt(X)
         if sqrt_sw is not None:
-            Xp = sparse.csc_matrix(sparse.diags(sqrt_sw) @ Xp)
+            Xp = fmt(sparse.diags(sqrt_sw) @ Xp)
         elif copy_X and not Xp.has_sorted_indices:
-            # csc_matrix(X) shares a CSC X's arrays: sorting in place would reorder the caller's
+            # fmt(X) shares the arrays of an X in that format: sorting in place would reorder the
+            # caller's
             Xp = Xp.copy()
         Xp.sort_indices()
         Xp.data = np.asarray(Xp.data, dtype=dtype)

@@ -54,7 +54,8 @@ class _Design:
 
     mode 'explicit': ``A`` is stored (dense, F-ordered, already centered and scaled).
     mode 'blocked' : the caller's dense X is kept; A is formed by row blocks on the fly.
-    mode 'sparse'  : ``Xs = diag(sqrt(s)) X`` (CSC) is kept; ``A = Xs - c xbar^T`` implicitly.
+    mode 'sparse'  : ``Xs = diag(sqrt(s)) X`` (CSR or CSC, as given) is kept; ``A = Xs - c xbar^T``
+                     implicitly.
     """
 
     def __init__(self, mode, X, xbar, sqrt_sw):
@@ -71,7 +72,7 @@ class _Design:
     @property
     def csr(self):
         if self._csr is None:
-            self._csr = self.X.tocsr()
+            self._csr = self.X.tocsr(copy=False)
         return self._csr
 
     def _block_rows(self):
@@ -160,7 +161,8 @@ class _Design:
 def _make_design(X, y, *, fit_intercept, sample_weight, copy_X, explicit=False):
     """Design and right-hand side ``z`` (n x t, float array in X's dtype) for a validated problem."""
     if sparse.issparse(X):
-        pre = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X)
+        pre = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X,
+                              sparse_format="csr" if X.format == "csr" else "csc")
         Xs = pre.X
         if Xs.indices.dtype != np.int32:
             Xs.indices = Xs.indices.astype(np.int32)
@@ -421,12 +423,10 @@ class _CG:
         self.z = np.asarray(z, dtype=dt)
         if design.mode == "sparse":
             Xs = design.X
-            csr = design.csr
-            # the sparse operator of _kernels.ridge.normal_matvec; the last entry is its scratch
+            # the sparse operator of _kernels.ridge.normal_matvec on X's own format (CSR or CSC:
+            # no conversion, which would cost more than a CG solve); the last entry is scratch
             self.op = (
-                Xs.data.astype(dt, copy=False), Xs.indices, Xs.indptr,
-                csr.data.astype(dt, copy=False), csr.indices.astype(np.int32, copy=False),
-                csr.indptr.astype(np.int32, copy=False),
+                Xs.data.astype(dt, copy=False), Xs.indices, Xs.indptr, Xs.format == "csr",
                 design.xbar.astype(dt, copy=False), design.c.astype(dt, copy=False),
                 np.empty(design.p if dual else design.n, dtype=dt),
             )
@@ -494,6 +494,7 @@ class _CG:
 
 
 _MULTISHIFT_MAX_CV = 1.5
+
 
 
 def _max_iter(max_iter, m):
