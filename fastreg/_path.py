@@ -144,7 +144,7 @@ def _sparse_parts(prep):
 
 def _csc_column_sq_norms(A):
     """``sum_i A_ij^2`` per column of a CSC matrix in float64 (one pass; ``A.multiply(A)`` builds
-    a whole matrix and costs 4x more, 10% of a single sparse fit)."""
+    a whole matrix and costs about 2x more: 20 ms on 20000x50000, 10% of a single sparse fit)."""
     sq = np.zeros(A.shape[1])
     starts = A.indptr[:-1]
     nonempty = A.indptr[1:] > starts

@@ -25,7 +25,7 @@ class Preprocessed:
 
     Attributes
     ----------
-    X : ndarray (F-ordered) or scipy.sparse CSC matrix
+    X : ndarray (F-ordered) or scipy.sparse CSC (or, on request, CSR) matrix
         ``diag(sqrt(s)) (X - xbar)`` when dense; ``diag(sqrt(s)) X`` when sparse (not centered).
     y : ndarray
         ``sqrt(s) (y - ybar)``, 1-D or 2-D (F-ordered).
