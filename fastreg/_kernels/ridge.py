@@ -62,27 +62,19 @@ def _scatter(data, indices, indptr, x, out):
 
 
 @njit(cache=True)
-def _matvec_centered(data, indices, indptr, by_rows, xbar, c, v, out):
-    """``out = Xs v - c (xbar . v)``; ``Xs`` is CSR when ``by_rows``, else CSC."""
-    if by_rows:
-        _gather(data, indices, indptr, v, out)
+def _product_centered(data, indices, indptr, gather, a, b, x, out):
+    """``out = S x - a (b . x)``, where ``S x`` is a gather (``gather``) or a scatter.
+
+    With ``A = Xs - c xbar^T``: ``A v`` is ``(gather=by_rows, a=c, b=xbar)`` and ``A^T u`` is
+    ``(gather=not by_rows, a=xbar, b=c)``, for ``Xs`` stored as CSR (``by_rows``) or CSC.
+    """
+    if gather:
+        _gather(data, indices, indptr, x, out)
     else:
-        _scatter(data, indices, indptr, v, out)
-    s = _dot(xbar, v)
+        _scatter(data, indices, indptr, x, out)
+    s = _dot(b, x)
     for i in range(out.shape[0]):
-        out[i] -= c[i] * s
-
-
-@njit(cache=True)
-def _rmatvec_centered(data, indices, indptr, by_rows, xbar, c, u, out):
-    """``out = Xs^T u - xbar (c . u)``; ``Xs`` is CSR when ``by_rows``, else CSC."""
-    if by_rows:
-        _scatter(data, indices, indptr, u, out)
-    else:
-        _gather(data, indices, indptr, u, out)
-    s = _dot(c, u)
-    for j in range(out.shape[0]):
-        out[j] -= xbar[j] * s
+        out[i] -= a[i] * s
 
 
 @njit(cache=True)
@@ -128,12 +120,12 @@ def _normal_matvec(op, v, alpha, dual, out):
 
         def csx(op, v, alpha, dual, out):
             data, indices, indptr, by_rows, xbar, c, tmp = op
-            if dual:
-                _rmatvec_centered(data, indices, indptr, by_rows, xbar, c, v, tmp)
-                _matvec_centered(data, indices, indptr, by_rows, xbar, c, tmp, out)
-            else:
-                _matvec_centered(data, indices, indptr, by_rows, xbar, c, v, tmp)
-                _rmatvec_centered(data, indices, indptr, by_rows, xbar, c, tmp, out)
+            if dual:  # tmp = A^T v, out = A tmp
+                _product_centered(data, indices, indptr, not by_rows, xbar, c, v, tmp)
+                _product_centered(data, indices, indptr, by_rows, c, xbar, tmp, out)
+            else:  # tmp = A v, out = A^T tmp
+                _product_centered(data, indices, indptr, by_rows, c, xbar, v, tmp)
+                _product_centered(data, indices, indptr, not by_rows, xbar, c, tmp, out)
             for i in range(v.shape[0]):
                 out[i] += alpha * v[i]
 
