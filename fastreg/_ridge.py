@@ -30,7 +30,7 @@ import numpy as np
 from scipy import linalg, sparse
 
 from ._kernels import ridge as _k
-from ._preprocess import compute_offsets, preprocess_data
+from ._preprocess import compute_offsets, preprocess_data, sparse_sq_norms
 
 __all__ = [
     "ridge_solve",
@@ -114,7 +114,7 @@ class _Design:
             A = self.X if self.dtype == np.float64 else self.X.astype(np.float64)
             return A.T @ A
         if self.mode == "sparse":
-            Xs = self.X.astype(np.float64)
+            Xs = self.X.astype(np.float64, copy=False)
             G = (Xs.T @ Xs).toarray()
             u = np.asarray(Xs.T @ self.c.astype(np.float64)).ravel()
             xb = self.xbar.astype(np.float64)
@@ -129,7 +129,7 @@ class _Design:
     def kernel(self):
         """``A A^T`` (n x n, float64)."""
         if self.mode == "sparse":
-            Xs = self.X.astype(np.float64)
+            Xs = self.X.astype(np.float64, copy=False)
             K = (Xs @ Xs.T).toarray()
             v = np.asarray(Xs @ self.xbar.astype(np.float64)).ravel()
             c = self.c.astype(np.float64)
@@ -430,14 +430,14 @@ class _CG:
                 design.xbar.astype(dt, copy=False), design.c.astype(dt, copy=False),
                 np.empty(design.p if dual else design.n, dtype=dt),
             )
-            d64 = Xs.astype(np.float64)
+            d64 = Xs.astype(np.float64, copy=False)
             xb = design.xbar.astype(np.float64)
             c = design.c.astype(np.float64)
             if dual:  # row norms of Xs - c xbar^T
-                sq = np.asarray(d64.multiply(d64).sum(axis=1)).ravel()
+                sq = sparse_sq_norms(d64, axis=1)
                 sq += -2 * c * np.asarray(d64 @ xb).ravel() + c**2 * (xb @ xb)
             else:  # column norms
-                sq = np.asarray(d64.multiply(d64).sum(axis=0)).ravel()
+                sq = sparse_sq_norms(d64, axis=0)
                 sq += -2 * xb * np.asarray(d64.T @ c).ravel() + xb**2 * (c @ c)
             self.diag = np.clip(sq, 0, None)
             self.rhs = self.z if dual else design.rmatmul(self.z).astype(dt)
