@@ -10,9 +10,11 @@ the centered scatter matrices
     Sxx = sum_i s_i (x_i - xbar)(x_i - xbar)^T,  Sxy = sum_i s_i (x_i - xbar)(y_i - ybar)^T,
     Syy = sum_i s_i (y_i - ybar)^2.
 
-They are computed here in ONE pass over the row chunks of a dask array, on the cluster: every
-chunk is centered on its own means (so no large-mean cancellation), and the chunk results are
-merged by a tree reduction with the parallel-axis (Chan et al.) update
+They are computed here in ONE pass over the row chunks of a dask array, on the cluster. Every
+chunk's statistics are centered on its own means, without large-mean cancellation: an unweighted
+float64 chunk whose means are small next to its spread takes the cheaper uncentered products of
+:func:`_uncentered_chunk_stats`, which checks for that; any other chunk is centered first. The
+chunk results are merged by a tree reduction with the parallel-axis (Chan et al.) update
 
     W = Wa + Wb,  d = xbar_b - xbar_a,  xbar = xbar_a + (Wb / W) d,
     Sxx = Sxx_a + Sxx_b + (Wa Wb / W) d d^T       (likewise Sxy, Syy).
@@ -97,6 +99,9 @@ def _chunk_stats(X, y, w):
     if m == 0 or W == 0:
         return (m, wmin)  # an "empty" block: rows but no weight
     if w is None:
+        stats = _uncentered_chunk_stats(X, y)
+        if stats is not None:
+            return stats._replace(wmin=wmin)
         xbar = X.mean(axis=0, dtype=np.float64)
         ybar = y.mean(axis=0, dtype=np.float64)
         Xc = X - xbar.astype(X.dtype)
@@ -112,6 +117,39 @@ def _chunk_stats(X, y, w):
     Sxy = np.asarray(Xc.T @ yc, dtype=np.float64)
     Syy = np.einsum("ij,ij->j", yc, yc, dtype=np.float64)
     return Stats(m, W, xbar, ybar, Sxx, Sxy, Syy, wmin)
+
+
+#: Largest ``x^T x / sum((x - xbar)^2)`` (over the columns of X and y) for which an unweighted
+#: float64 block's scatter is taken from its uncentered products: the subtraction then loses at
+#: most log10(1e3) = 3 of float64's 16 digits, fewer than a float32 input has.
+MAX_CANCELLATION = 1e3
+
+
+def _uncentered_chunk_stats(X, y):
+    """Unweighted float64 block statistics from uncentered products, or None if they cancel.
+
+    ``Sxx = X^T X - m xbar xbar^T`` needs only a BLAS syrk on the block as it is and one product
+    ``X^T [1, y]``: two reads of X instead of the four (mean, centered copy, syrk, ``X^T y``) of
+    centering first, which dominate the statistics pass. The subtraction loses the digits of
+    ``x^T x / sum((x - xbar)^2) = 1 + xbar^2 / var``; when that exceeds :data:`MAX_CANCELLATION`
+    for some column (large means, near-constant columns) the caller centers the block first.
+    """
+    if X.dtype != np.float64 or y.dtype != np.float64:
+        return None
+    m = X.shape[0]
+    Xy = X.T @ np.column_stack([np.ones(m), y])  # one read of X: column sums and X^T y
+    xbar = Xy[:, 0] / m
+    ybar = y.sum(axis=0) / m
+    G = X.T @ X  # BLAS syrk
+    yy = np.einsum("ij,ij->j", y, y)
+    Sxx = G - m * np.outer(xbar, xbar)
+    Syy = yy - m * ybar * ybar
+    raw = np.concatenate([np.diag(G), yy])
+    centered = np.concatenate([np.diag(Sxx), Syy])
+    if not np.all(raw <= MAX_CANCELLATION * centered):
+        return None  # also when a column is constant here (centered 0), or not finite
+    Sxy = Xy[:, 1:] - m * np.outer(xbar, ybar)
+    return Stats(m, float(m), xbar, ybar, Sxx, Sxy, Syy, np.inf)
 
 
 def _combine2(a, b):
