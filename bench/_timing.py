@@ -7,18 +7,21 @@ import numpy as np
 __all__ = ["median_time", "row", "markdown_table"]
 
 
-def median_time(fn, repeat=3, warmup=True):
-    """``(median seconds, last result)`` of ``repeat`` calls of ``fn()``.
+def median_time(fn, repeat=3, warmup=True, min_total=0.3, max_repeat=200):
+    """``(median seconds, last result)`` of at least ``repeat`` calls of ``fn()``.
 
     With ``warmup`` (the default) one untimed call runs first: JIT compilation or a Numba cache
     load, page faults, BLAS thread start-up. Medians, not means: the bench machine has 2 cores
-    shared with other work.
+    shared with other work. With ``repeat > 1``, fast calls repeat until ``min_total`` seconds
+    are spent (at most ``max_repeat`` calls), so that a millisecond timing is the median of many
+    runs, not of 3; ``repeat=1`` times exactly one call.
     """
     out = None
     if warmup:
         out = fn()
     times = []
-    for _ in range(max(1, int(repeat))):
+    repeat = max(1, int(repeat))
+    while len(times) < repeat or (repeat > 1 and sum(times) < min_total and len(times) < max_repeat):
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
