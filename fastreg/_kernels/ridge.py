@@ -3,15 +3,15 @@
 The (centered, weighted) design is ``A = X - c xbar^T`` where ``X`` already carries the
 ``sqrt(sample_weight)`` row scaling, ``xbar`` is the vector of column offsets (zeros without an
 intercept) and ``c`` is ``sqrt(sample_weight)`` (ones when unweighted).  Dense ``X`` is passed already
-centered (``xbar`` is not used); sparse ``X`` is passed as CSC *and* CSR views of the same matrix and is
-centered on the fly, so the products
+centered (``xbar`` is not used); sparse ``X`` is passed in its own format (CSR or CSC, never
+converted) and centered on the fly, so the products
 
     A v   = X v   - c (xbar . v)
     A^T u = X^T u - xbar (c . u)
 
-never densify it.  Both sparse products are gathers (rows of the CSR for ``X v``, columns of the CSC
-for ``X^T u``): contiguous reads, no scatter.  They are serial: ``parallel=True`` multiplied the
-first-call compile time several-fold for a gain that a shared 2-core machine does not deliver.
+never densify it.  The product along the stored major axis is a gather, the other one a scatter;
+both are one serial pass over the entries (threads gained nothing inside CG on a 2-vCPU machine,
+and ``parallel=True`` multiplies the first-call compile time).
 
 CG solves either the primal system ``(A^T A + alpha I) w = A^T z`` (``dual=False``) or the dual
 (kernel) system ``(A A^T + alpha I) u = z`` with ``w = A^T u`` (``dual=True``, cheaper when p > n).
@@ -19,7 +19,7 @@ Stopping rule: ``||r|| <= tol * ||b||`` on the unpreconditioned residual of the 
 (the same rule as ``scipy.sparse.linalg.cg(rtol=tol)``).
 
 Dense and sparse differ only in how the operator is applied: :func:`normal_matvec` is specialized at
-compile time on the type of ``op`` (the dense ``A``, or the sparse 9-tuple), and the two solvers,
+compile time on the type of ``op`` (the dense ``A``, or the sparse 7-tuple), and the two solvers,
 :func:`pcg` (Jacobi-preconditioned, one alpha) and :func:`cg_multishift` (every alpha from one Krylov
 space), are each written once for both.
 
