@@ -39,7 +39,7 @@ from ._validation import check_sample_weight
 
 __all__ = ["Stats", "MAX_GRAM_BYTES", "check_dask_input", "sufficient_statistics",
            "fold_statistics", "combine", "design_from_stats", "prepare_dask", "heldout_mse",
-           "heldout_r2", "ridge_from_stats", "ridge_cv_dask",
+           "heldout_r2", "ridge_from_stats", "ridge_cv_dask", "ridge_loo_dask",
            "predict_dask", "r2_score_dask"]
 
 #: Largest Gram matrix (float64 bytes) fastreg brings back to the client: 20000 features.
@@ -564,6 +564,85 @@ def ridge_cv_dask(X, y, alphas, *, cv, fit_intercept, sample_weight=None):
     mean = scores.mean(axis=0)
     best = int(np.argmax(np.where(np.isnan(mean), -np.inf, mean)))
     return mean, best, combine(list(folds[0]))
+
+
+def _chunk_loo_sse(X, y, w, xbar, ybar, V, proj_g, g, h0_scale):
+    """Sum over this block's rows of the squared leave-one-out residuals, shape (t, k).
+
+    ``a_i = sqrt(s_i) (x_i - xbar)``, ``n_i = V^T a_i``; for every alpha (column of ``g``,
+    ``1 / (lambda + alpha)``): leverage ``h_i = n_i^2 . g + s_i h0_scale`` and fitted value
+    ``n_i . (proj g)``; the residual is ``(z_i - fitted) / (1 - h_i)`` with
+    ``z_i = sqrt(s_i) (y_i - ybar)``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1:
+        y = y[:, None]
+    m, t, k = X.shape[0], y.shape[1], g.shape[1]
+    out = np.empty(1, dtype=object)
+    if m == 0:
+        out[0] = np.zeros((t, k))
+        return out
+    s = np.ones(m) if w is None else np.maximum(np.asarray(w, dtype=np.float64).ravel(), 0.0)
+    r = np.sqrt(s)
+    N = ((X - xbar) * r[:, None]) @ V  # (m, p)
+    z = (y - ybar) * r[:, None]  # (m, t)
+    lev = (N * N) @ g + (s * h0_scale)[:, None]  # (m, k)
+    fitted = (N @ proj_g).reshape(m, t, k)
+    res = (z[:, :, None] - fitted) / (1.0 - lev[:, None, :])
+    out[0] = np.einsum("itk,itk->tk", res, res)
+    return out
+
+
+def _sum_parts(parts):
+    out = np.empty(1, dtype=object)  # boxed like the leaves, for the next level of the tree
+    out[0] = sum(_unbox(p) for p in parts)
+    return out
+
+
+def ridge_loo_dask(X, y, alphas, *, fit_intercept, sample_weight=None, split_every=8):
+    """Exact leave-one-out mean squared error of ridge for every alpha, in TWO passes over X.
+
+    The first pass gives the sufficient statistics; the eigendecomposition ``G = V diag(lambda) V^T``
+    of their p x p Gram matrix gives every alpha's coefficients; the second pass computes each
+    row's leverage and leave-one-out residual, as scikit-learn's ``_RidgeGCV`` and
+    :func:`fastreg._ridge.ridge_loo` do in memory:
+
+        e_i(alpha) = (z_i - (H z)_i) / (1 - H_ii),   H_ii = s_i / W + a_i^T (G + alpha I)^{-1} a_i
+
+    (``s_i / W`` only with an intercept), with ``a_i = sqrt(s_i) (x_i - xbar)`` and
+    ``z_i = sqrt(s_i) (y_i - ybar)``, raw weights ``s``. Only the (n_targets, n_alphas) sums come back.
+
+    Returns
+    -------
+    mse : ndarray of shape (n_targets, n_alphas)
+        Mean over samples of the squared (``sqrt(s)``-scaled) leave-one-out residuals.
+    stats : Stats
+        Statistics of all rows (for the final fit).
+    """
+    import dask
+    import dask.array as da
+    from scipy import linalg
+
+    X, y, sw = check_dask_input(X, y, sample_weight)
+    (stats,) = dask.compute(_tree_reduce(_per_chunk(X, y, sw), _combine_many, split_every))
+    stats = _check_stats(_unbox(stats))
+    G, Zty, _, xbar, ybar = _gram_parts(stats, fit_intercept, rescale=False)
+    lam, V = linalg.eigh(G, check_finite=False, driver="evd")
+    eps = np.finfo(np.float64).eps
+    lam = np.clip(lam, 0, None)
+    lam[lam <= eps * max(lam.max(initial=0.0), 1e-300) * max(stats.n, G.shape[0])] = 0.0
+    g = 1.0 / (lam[:, None] + np.asarray(alphas, dtype=np.float64)[None, :])  # (p, k)
+    proj = V.T @ Zty  # (p, t)
+    proj_g = (proj[:, :, None] * g[:, None, :]).reshape(len(lam), -1)  # (p, t*k)
+    h0_scale = 1.0 / stats.sw if fit_intercept else 0.0
+    args = [X, "ij", y, "ij" if y.ndim == 2 else "i", sw, None if sw is None else "i",
+            xbar, None, ybar, None, V, None, proj_g, None, g, None, h0_scale, None]
+    parts = da.blockwise(_chunk_loo_sse, "ij", *args, dtype=object, align_arrays=False,
+                         adjust_chunks={"i": 1, "j": 1}, meta=np.empty((0, 0), dtype=object))
+    (sse,) = dask.compute(_tree_reduce(list(parts.to_delayed(optimize_graph=True).ravel()),
+                                       _sum_parts, split_every))
+    return _unbox(sse) / stats.n, stats
 
 
 def design_from_stats(stats, *, fit_intercept, dtype=np.float64, multi_output=False):

@@ -340,8 +340,53 @@ def test_ridge_and_ridgecv_equal_in_memory(client, fit_intercept, weighted):
     assert dsk.alpha_ == mem.alpha_
     np.testing.assert_allclose(dsk.best_score_, mem.best_score_, rtol=1e-9)
     np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-9, atol=1e-11)
-    with pytest.raises(ValueError, match="cv=k"):
-        fastreg.RidgeCV(alphas=alphas).fit(Xd, yd)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("targets", ["1d", "2d", "2d per target"])
+def test_ridgecv_leave_one_out_equals_in_memory(client, fit_intercept, weighted, targets):
+    from sklearn.linear_model import RidgeCV as SkRidgeCV
+
+    X, y, w = _data(offset=5.0)
+    if targets != "1d":
+        y = np.column_stack([y, X[:, 2] - 0.5 * X[:, 5] + np.random.default_rng(3).standard_normal(len(y))])
+    Xd, yd, wd = _chunked(X, y, w)
+    yd = da.from_array(y, chunks=(247,) + y.shape[1:])
+    sw, swd = (w, wd) if weighted else (None, None)
+    kw = dict(alphas=np.logspace(-2, 5, 15), fit_intercept=fit_intercept,
+              alpha_per_target=targets == "2d per target")
+    mem = fastreg.RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    ref = SkRidgeCV(**kw).fit(X, y, sample_weight=sw)
+    dsk = fastreg.RidgeCV(**kw).fit(Xd, yd, sample_weight=swd)
+    np.testing.assert_array_equal(dsk.alpha_, mem.alpha_)
+    np.testing.assert_array_equal(dsk.alpha_, ref.alpha_)
+    np.testing.assert_allclose(dsk.best_score_, mem.best_score_, rtol=1e-10)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(dsk.intercept_, mem.intercept_, rtol=1e-9, atol=1e-10)
+    with pytest.raises(ValueError, match="store_cv_results"):
+        fastreg.RidgeCV(store_cv_results=True).fit(Xd, yd)
+    with pytest.raises(ValueError, match="scoring=None"):
+        fastreg.RidgeCV(scoring="r2").fit(Xd, yd)
+
+
+def test_ridgecv_leave_one_out_reads_twice(client, tmp_path):
+    """Leave-one-out on dask input: one pass for the statistics, one for the leverages."""
+    X, y, _ = _data(n=1200, p=8, offset=5.0)
+    rows, log = 150, str(tmp_path / "reads.log")
+
+    def read_block(block_info=None):  # nested: pickled by value to the worker processes
+        i = block_info[None]["chunk-location"][0]
+        with open(log, "a") as f:
+            f.write(f"{i}\n")
+        return np.c_[X, y][i * rows:(i + 1) * rows]
+
+    XY = da.map_blocks(read_block, chunks=((rows,) * 8, (9,)), dtype=np.float64)
+    dsk = fastreg.RidgeCV(alphas=[0.1, 10.0, 1e3]).fit(XY[:, :8], XY[:, 8])
+    with open(log) as f:
+        reads = sorted(int(line) for line in f)
+    assert reads == sorted(list(range(8)) * 2), f"chunk reads: {reads}"
+    assert dsk.alpha_ == fastreg.RidgeCV(alphas=[0.1, 10.0, 1e3]).fit(X, y).alpha_
 
 
 # ---------------------------------------------------------------------------------------------

@@ -159,7 +159,9 @@ class RidgeCV(LinearRegressorBase):
     (eigendecomposition of ``A A^T`` when n <= p, of ``A^T A`` when n > p, thin SVD of ``A`` when the
     smallest alpha needs it), as in scikit-learn's efficient LOO; otherwise a k-fold loop with one
     :func:`fastreg.ridge_path` per fold.  Gives the same ``alpha_`` as
-    :class:`sklearn.linear_model.RidgeCV`.
+    :class:`sklearn.linear_model.RidgeCV`.  On a dask array X, leave-one-out takes two passes over
+    the data (sufficient statistics, then every row's leverage) and k-fold one pass (per-fold
+    statistics); see :doc:`/dask`.
 
     Parameters
     ----------
@@ -238,15 +240,13 @@ class RidgeCV(LinearRegressorBase):
         if self.cv is not None and self.store_cv_results:
             raise ValueError("cv!=None and store_cv_results=True are incompatible")
         if is_dask_array(X):
-            if self.cv is None:
-                raise ValueError(
-                    "RidgeCV on a dask array needs k-fold cross-validation (cv=k): leave-one-out "
-                    "(cv=None) needs every sample's leverage, which sufficient statistics do not "
-                    "give. k-fold costs one pass over the data."
-                )
             if self.scoring is not None:
-                raise ValueError("RidgeCV on a dask array supports only scoring=None (R^2).")
+                raise ValueError("RidgeCV on a dask array supports only scoring=None (mean squared "
+                                 "error for cv=None, R^2 for cv=k).")
             from .. import _dask
+
+            if self.cv is None:
+                return self._fit_loo_dask(X, y, sample_weight, alphas)
 
             scores, best, stats = _dask.ridge_cv_dask(X, y, alphas, cv=self.cv,
                                                       fit_intercept=self.fit_intercept,
@@ -271,6 +271,38 @@ class RidgeCV(LinearRegressorBase):
             coef, intercept, _ = _ridge.ridge_solve(X, y, self.alpha_, fit_intercept=self.fit_intercept,
                                                     sample_weight=sw, tol=_CV_TOL)
             self.coef_, self.intercept_ = coef, intercept
+        return self
+
+    def _select(self, scores, alphas):
+        """Best alpha per target (t,) and its score from leave-one-out ``scores`` (t, k)."""
+        t = scores.shape[0]
+        if self.alpha_per_target:
+            best = np.argmax(np.where(np.isnan(scores), -np.inf, scores), axis=1)  # (t,)
+            return alphas[best], scores[np.arange(t), best]
+        s = scores.mean(axis=0) if self.scoring is None else scores[0]
+        b = int(np.argmax(np.where(np.isnan(s), -np.inf, s)))
+        return np.full(t, alphas[b]), np.array([s[b]])
+
+    def _set_alpha(self, best_alpha, best_score, y):
+        if self.alpha_per_target and np.ndim(y) == 2:
+            self.alpha_, self.best_score_ = best_alpha, best_score
+        else:
+            self.alpha_, self.best_score_ = float(best_alpha[0]), float(best_score[0])
+
+    def _fit_loo_dask(self, X, y, sample_weight, alphas):
+        """Exact leave-one-out on dask data: two passes (statistics, then leverages)."""
+        from .. import _dask
+
+        if self.store_cv_results:
+            raise ValueError("store_cv_results=True is not supported on a dask array (it would "
+                             "bring one value per sample and alpha to the client).")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mse, stats = _dask.ridge_loo_dask(X, y, alphas, fit_intercept=self.fit_intercept,
+                                              sample_weight=sample_weight)
+        best_alpha, best_score = self._select(-mse, alphas)
+        coef, intercept = _dask.ridge_from_stats(stats, best_alpha, fit_intercept=self.fit_intercept)
+        _set_dask_fit(self, X, y, coef, intercept)
+        self._set_alpha(best_alpha, best_score, y)
         return self
 
     def _fit_loo(self, X, y, sw, alphas):
@@ -304,24 +336,13 @@ class RidgeCV(LinearRegressorBase):
                     scores = np.array([scorer(ident, pred[:, :, i] if y.ndim == 2 else pred[:, 0, i], y, **kw)
                                        for i in range(k)])[None, :]
                 results = pred
-        if self.alpha_per_target:
-            best = np.argmax(np.where(np.isnan(scores), -np.inf, scores), axis=1)  # (t,)
-            best_alpha = alphas[best]
-            best_score = scores[np.arange(t), best]
-        else:
-            s = scores.mean(axis=0) if self.scoring is None else scores[0]
-            b = int(np.argmax(np.where(np.isnan(s), -np.inf, s)))
-            best_alpha = np.full(t, alphas[b])
-            best_score = np.array([s[b]])
+        best_alpha, best_score = self._select(scores, alphas)
         coef, intercept = _ridge._loo_coefs(S, best_alpha, X_offset, y_offset, self.fit_intercept, X.dtype)
         if y.ndim == 1:
             self.coef_, self.intercept_ = coef[0], X.dtype.type(intercept[0])
         else:
             self.coef_, self.intercept_ = coef, intercept
-        if self.alpha_per_target and y.ndim == 2:
-            self.alpha_, self.best_score_ = best_alpha, best_score
-        else:
-            self.alpha_, self.best_score_ = float(best_alpha[0]), float(best_score[0])
+        self._set_alpha(best_alpha, best_score, y)
         if self.store_cv_results:
             cvr = results.astype(X.dtype)
             self.cv_results_ = cvr[:, 0, :] if y.ndim == 1 else cvr
