@@ -2,7 +2,8 @@
 
 Each suite module exposes the same small interface, ``rows(quick: bool) -> list[dict]`` with keys
 ``suite, problem, solver, time_s, ratio_vs_sklearn, accuracy, note`` (``bench/_timing.py``):
-``time_s`` is a median of 3 runs after a warm-up call; ``ratio_vs_sklearn`` is scikit-learn's time
+``time_s`` is a median of at least 3 runs after a warm-up call (of as many as fit in 0.3 s for
+fast calls); ``ratio_vs_sklearn`` is scikit-learn's time
 divided by this one, both measured in the same run (``None`` on the reference rows and where no
 scikit-learn peer exists); ``accuracy`` is what the solver reached (duality gap, relative residual
 of the normal equations, or whether the cross-validated ``alpha_`` is scikit-learn's).
@@ -148,8 +149,9 @@ def to_markdown(result):
            + ", ".join(m.get("BLAS threads in effect", [])) + ")"
            + (f"; load average at start {m['load average at start']}."
               if "load average at start" in m else "."), "",
-           "Times are medians of 3 runs after a warm-up call; the ratio is scikit-learn's time "
-           "divided by fastreg's, measured in the same run (> 1: fastreg is faster).", "",
+           "Times are medians of at least 3 runs (as many as fit in 0.3 s for fast calls) after a "
+           "warm-up call; the ratio is scikit-learn's time divided by fastreg's, measured in the "
+           "same run (> 1: fastreg is faster).", "",
            markdown_table(result["rows"])]
     for note in result["notes"]:
         out += ["", f"- {note}"]
