@@ -370,10 +370,11 @@ def test_ridgecv_leave_one_out_equals_in_memory(client, fit_intercept, weighted,
         fastreg.RidgeCV(scoring="r2").fit(Xd, yd)
 
 
-def test_ridgecv_leave_one_out_reads_twice(client, tmp_path):
-    """Leave-one-out on dask input: one pass for the statistics, one for the leverages."""
-    X, y, _ = _data(n=1200, p=8, offset=5.0)
-    rows, log = 150, str(tmp_path / "reads.log")
+def _logged_chunks(X, y, rows, log):
+    """``(Xd, yd, reads)``: X and y as a dask array whose chunks log each read to the file
+    ``log``; ``reads()`` gives the sorted chunk indices read so far."""
+    log = str(log)
+    p = X.shape[1]
 
     def read_block(block_info=None):  # nested: pickled by value to the worker processes
         i = block_info[None]["chunk-location"][0]
@@ -381,11 +382,22 @@ def test_ridgecv_leave_one_out_reads_twice(client, tmp_path):
             f.write(f"{i}\n")
         return np.c_[X, y][i * rows:(i + 1) * rows]
 
-    XY = da.map_blocks(read_block, chunks=((rows,) * 8, (9,)), dtype=np.float64)
-    dsk = fastreg.RidgeCV(alphas=[0.1, 10.0, 1e3]).fit(XY[:, :8], XY[:, 8])
-    with open(log) as f:
-        reads = sorted(int(line) for line in f)
-    assert reads == sorted(list(range(8)) * 2), f"chunk reads: {reads}"
+    n_chunks = X.shape[0] // rows
+    XY = da.map_blocks(read_block, chunks=((rows,) * n_chunks, (p + 1,)), dtype=np.float64)
+
+    def reads():
+        with open(log) as f:
+            return sorted(int(line) for line in f)
+
+    return XY[:, :p], XY[:, p], reads
+
+
+def test_ridgecv_leave_one_out_reads_twice(client, tmp_path):
+    """Leave-one-out on dask input: one pass for the statistics, one for the leverages."""
+    X, y, _ = _data(n=1200, p=8, offset=5.0)
+    Xd, yd, reads = _logged_chunks(X, y, 150, tmp_path / "reads.log")
+    dsk = fastreg.RidgeCV(alphas=[0.1, 10.0, 1e3]).fit(Xd, yd)
+    assert reads() == sorted(list(range(8)) * 2), f"chunk reads: {reads()}"
     assert dsk.alpha_ == fastreg.RidgeCV(alphas=[0.1, 10.0, 1e3]).fit(X, y).alpha_
 
 
@@ -434,16 +446,8 @@ def test_cv_reads_every_chunk_once(client, tmp_path, monkeypatch):
     import dask.base
 
     X, y, w = _data(n=1200, p=8, offset=5.0)
-    rows, log = 150, str(tmp_path / "reads.log")
-
-    def read_block(block_info=None):  # nested: pickled by value to the worker processes
-        i = block_info[None]["chunk-location"][0]
-        with open(log, "a") as f:
-            f.write(f"{i}\n")
-        return np.c_[X, y][i * rows:(i + 1) * rows]
-
-    XY = da.map_blocks(read_block, chunks=((rows,) * 8, (9,)), dtype=np.float64)
-    Xd, yd = XY[:, :8], XY[:, 8]
+    rows = 150
+    Xd, yd, reads = _logged_chunks(X, y, rows, tmp_path / "reads.log")
     calls = []
     for mod in (dask, dask.base):
         real = mod.compute
@@ -453,9 +457,7 @@ def test_cv_reads_every_chunk_once(client, tmp_path, monkeypatch):
               tol=1e-10, max_iter=10000, selection_rule="1se")
     dsk = fastreg.ElasticNetCV(**kw).fit(Xd, yd, sample_weight=da.from_array(w, chunks=rows))
     monkeypatch.undo()
-    with open(log) as f:
-        reads = sorted(int(line) for line in f)
-    assert reads == list(range(8)), f"chunk reads: {reads}"
+    assert reads() == list(range(8)), f"chunk reads: {reads()}"
     assert len(calls) == 1
     mem = fastreg.ElasticNetCV(**kw).fit(X, y, sample_weight=w)
     _assert_cv_equal(dsk, mem)
