@@ -589,8 +589,9 @@ def _chunk_loo_sse(X, y, w, xbar, ybar, V, proj_g, g, h0_scale):
     z = (y - ybar) * r[:, None]  # (m, t)
     lev = (N * N) @ g + (s * h0_scale)[:, None]  # (m, k)
     fitted = (N @ proj_g).reshape(m, t, k)
-    res = (z[:, :, None] - fitted) / (1.0 - lev[:, None, :])
-    out[0] = np.einsum("itk,itk->tk", res, res)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a leverage of 1: inf, as in memory
+        res = (z[:, :, None] - fitted) / (1.0 - lev[:, None, :])
+        out[0] = np.einsum("itk,itk->tk", res, res)
     return out
 
 
@@ -624,14 +625,14 @@ def ridge_loo_dask(X, y, alphas, *, fit_intercept, sample_weight=None, split_eve
     import dask.array as da
     from scipy import linalg
 
+    from ._ridge import clean_eigenvalues
+
     X, y, sw = check_dask_input(X, y, sample_weight)
     (stats,) = dask.compute(_tree_reduce(_per_chunk(X, y, sw), _combine_many, split_every))
     stats = _check_stats(_unbox(stats))
     G, Zty, _, xbar, ybar = _gram_parts(stats, fit_intercept, rescale=False)
     lam, V = linalg.eigh(G, check_finite=False, driver="evd")
-    eps = np.finfo(np.float64).eps
-    lam = np.clip(lam, 0, None)
-    lam[lam <= eps * max(lam.max(initial=0.0), 1e-300) * max(stats.n, G.shape[0])] = 0.0
+    lam = clean_eigenvalues(lam, stats.n, G.shape[0])
     g = 1.0 / (lam[:, None] + np.asarray(alphas, dtype=np.float64)[None, :])  # (p, k)
     proj = V.T @ Zty  # (p, t)
     proj_g = (proj[:, :, None] * g[:, None, :]).reshape(len(lam), -1)  # (p, t*k)

@@ -302,6 +302,14 @@ def ridge_from_gram(XtX, Xty, alpha):
     return out[:, 0] if b.ndim == 1 else out
 
 
+def clean_eigenvalues(lam, n, p):
+    """Eigenvalues of an n-row Gram (or kernel) matrix of p columns, with those below its rounding
+    level (and negative ones) set to zero."""
+    lam = np.clip(lam, 0, None)
+    lam[lam <= np.finfo(np.float64).eps * max(lam.max(initial=0.0), 1e-300) * max(n, p)] = 0.0
+    return lam
+
+
 class _Spectral:
     """One factorization of A shared by many alphas.
 
@@ -332,11 +340,7 @@ class _Spectral:
             lam = s**2
             self.U, self.s, self.Vt = U, s, Vt
             self.proj = U.T @ np.asarray(z, dtype=np.float64)
-        lam = np.clip(lam, 0, None)
-        # eigenvalues below the rounding level of the Gram/kernel matrix are zero
-        if kind != "svd":
-            lam[lam <= eps * max(lam.max(initial=0.0), 1e-300) * max(design.n, design.p)] = 0.0
-        self.lam = lam
+        self.lam = np.clip(lam, 0, None) if kind == "svd" else clean_eigenvalues(lam, design.n, design.p)
 
     def accurate_for(self, alpha_min):
         """Whether the eigen-based path is accurate down to ``alpha_min`` (svd always is)."""

@@ -296,9 +296,8 @@ class RidgeCV(LinearRegressorBase):
         if self.store_cv_results:
             raise ValueError("store_cv_results=True is not supported on a dask array (it would "
                              "bring one value per sample and alpha to the client).")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mse, stats = _dask.ridge_loo_dask(X, y, alphas, fit_intercept=self.fit_intercept,
-                                              sample_weight=sample_weight)
+        mse, stats = _dask.ridge_loo_dask(X, y, alphas, fit_intercept=self.fit_intercept,
+                                          sample_weight=sample_weight)
         best_alpha, best_score = self._select(-mse, alphas)
         coef, intercept = _dask.ridge_from_stats(stats, best_alpha, fit_intercept=self.fit_intercept)
         _set_dask_fit(self, X, y, coef, intercept)
