@@ -25,7 +25,7 @@ class Preprocessed:
 
     Attributes
     ----------
-    X : ndarray (F-ordered) or scipy.sparse CSC (or, on request, CSR) matrix
+    X : ndarray (F-ordered, or C on request) or scipy.sparse CSC (or, on request, CSR) matrix
         ``diag(sqrt(s)) (X - xbar)`` when dense; ``diag(sqrt(s)) X`` when sparse (not centered).
     y : ndarray
         ``sqrt(s) (y - ybar)``, 1-D or 2-D (F-ordered).
@@ -93,7 +93,8 @@ def sparse_sq_norms(A, axis):
     return np.asarray(A2.sum(axis=axis)).ravel()
 
 
-def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, sparse_format="csc"):
+def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, sparse_format="csc",
+                    dense_order="F"):
     """Center (weighted) and rescale rows by ``sqrt(sample_weight)``.
 
     Parameters
@@ -110,6 +111,10 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, spa
     sparse_format : {'csc', 'csr'}, default='csc'
         Format of ``Preprocessed.X`` for sparse X (coordinate descent reads columns; matrix-free
         products can use either format, and a conversion costs as much as a few products).
+    dense_order : {'F', 'C'}, default='F'
+        Memory order of ``Preprocessed.X`` for dense X: 'F' for the column access of coordinate
+        descent, 'C' for the kernel ``A A^T`` of a wide X (BLAS is 1.5x faster on it, and the
+        centered copy of C input is a straight copy).
 
     Returns
     -------
@@ -139,8 +144,8 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, spa
         # allows in-place centering, but a read-only X (e.g. a memmap opened 'r') is still copied.
         modify = fit_intercept or sqrt_sw is not None
         copy = modify and (copy_X or not X.flags.writeable)
-        Xp = (np.array(X, dtype=dtype, order="F", copy=True) if copy
-              else np.asfortranarray(X, dtype=dtype))
+        Xp = (np.array(X, dtype=dtype, order=dense_order, copy=True) if copy
+              else np.asarray(X, dtype=dtype, order=dense_order))
         if fit_intercept:
             Xp -= X_offset
         if sqrt_sw is not None:

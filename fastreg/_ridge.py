@@ -52,7 +52,8 @@ _BLOCK_BYTES = 1 << 21  # row blocks of about 2 MB when centering on the fly
 class _Design:
     """``A = diag(sqrt(s)) (X - 1 xbar^T)`` with products and Gram matrices (in float64).
 
-    mode 'explicit': ``A`` is stored (dense, F-ordered, already centered and scaled).
+    mode 'explicit': ``A`` is stored (dense, already centered and scaled; F-ordered for CG, C-ordered
+                     for the dual solvers of a wide X).
     mode 'blocked' : the caller's dense X is kept; A is formed by row blocks on the fly.
     mode 'sparse'  : ``Xs = diag(sqrt(s)) X`` (CSR or CSC, as given) is kept; ``A = Xs - c xbar^T``
                      implicitly.
@@ -136,7 +137,7 @@ class _Design:
             K -= np.outer(v, c) + np.outer(c, v)
             K += (self.xbar.astype(np.float64) @ self.xbar) * np.outer(c, c)
             return K
-        A = self.dense()
+        A = np.asarray(self.X, dtype=np.float64) if self.mode == "explicit" else self.dense()
         return A @ A.T
 
     def dense(self, dtype=np.float64):
@@ -170,7 +171,10 @@ def _make_design(X, y, *, fit_intercept, sample_weight, copy_X, explicit=False):
         return _Design("sparse", Xs, pre.X_offset, pre.sqrt_sw), _as2d(pre.y), pre.X_offset, pre.y_offset
     n, p = X.shape
     if explicit or p > n:
-        pre = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X)
+        # CG's compiled products read A in F order; the dual (kernel) solvers only need A A^T and
+        # A^T u, which BLAS computes faster on a C-ordered wide A
+        pre = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X,
+                              dense_order="F" if explicit else "C")
         return _Design("explicit", pre.X, pre.X_offset, pre.sqrt_sw), _as2d(pre.y), pre.X_offset, pre.y_offset
     X_offset, y_offset = compute_offsets(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight)
     sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight).astype(X.dtype)
