@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-__all__ = ["median_time", "row", "markdown_table"]
+__all__ = ["median_time", "median_times_interleaved", "row", "markdown_table"]
 
 
 def median_time(fn, repeat=3, warmup=True, min_total=0.3, max_repeat=200):
@@ -26,6 +26,24 @@ def median_time(fn, repeat=3, warmup=True, min_total=0.3, max_repeat=200):
         out = fn()
         times.append(time.perf_counter() - t0)
     return float(np.median(times)), out
+
+
+def median_times_interleaved(fns, repeat=3, min_total=0.3, max_repeat=200):
+    """``[(median seconds, last result)]`` of the calls ``fns``, timed in alternation.
+
+    Each round times every function once, after one untimed warm-up call each, so that a burst
+    of load on the machine hits all of them alike; rounds repeat as in :func:`median_time`.
+    """
+    outs = [fn() for fn in fns]
+    times = [[] for _ in fns]
+    repeat = max(1, int(repeat))
+    while len(times[0]) < repeat or (sum(map(sum, times)) < min_total * len(fns)
+                                     and len(times[0]) < max_repeat):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            outs[i] = fn()
+            times[i].append(time.perf_counter() - t0)
+    return [(float(np.median(ts)), out) for ts, out in zip(times, outs)]
 
 
 def row(suite, problem, solver, time_s, ratio_vs_sklearn=None, accuracy="", note=""):
