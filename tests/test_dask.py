@@ -315,7 +315,7 @@ def test_worker_killed_mid_pass_is_retried(client):
     # a lost or doubled chunk would move the coefficients by ~1/24; a retry only changes the merge
     # order's round-off, within the solver's precision (as in test_fit_equals_in_memory)
     np.testing.assert_allclose(result["model"].coef_, expected.coef_, rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(result["model"].intercept_, expected.intercept_, rtol=1e-9)
+    np.testing.assert_allclose(result["model"].intercept_, expected.intercept_, rtol=1e-7, atol=1e-8)
     client.wait_for_workers(2, timeout=30)
     after = set(client.scheduler_info()["workers"])
     assert before != after  # a worker was really lost (and restarted by its nanny)
