@@ -318,25 +318,33 @@ def _box_stats(X, y, w, *args):
     return out
 
 
-def _per_chunk(X, y, sw, labels=None, starts=None, bounds=None, n_folds=None):
-    """One delayed per row chunk holding that chunk's statistics (a 1-element object array).
+def _per_block(func, X, y, sw, *extra):
+    """One delayed per row chunk holding ``func(X_block, y_block, w_block, *extra_blocks)``, which
+    returns a 1-element object array (the chunk's reduction, boxed).
 
     A blockwise task per chunk, so that dask fuses the chunk's read (or generation) into the
-    statistics task: the chunk is never stored on a worker, nor moved between workers.
+    reduction task: the chunk is never stored on a worker, nor moved between workers. ``extra``
+    continues blockwise's ``(argument, index)`` pairs: ``"i"`` for a per-row-chunk dask array,
+    ``None`` for a constant.
     """
     import dask.array as da
 
     # no contracted index (each argument is one block per row chunk): keeps the task fusable
-    args = [X, "ij", y, "ij" if y.ndim == 2 else "i", sw, None if sw is None else "i"]
-    if n_folds is not None:
-        if labels is None:
-            args += [None, None]
-        else:
-            args += [labels, "i"]
-        args += [da.from_array(starts, chunks=1), "i", bounds, None, n_folds, None]
-    out = da.blockwise(_box_stats, "ij", *args, dtype=object, align_arrays=False,
+    args = [X, "ij", y, "ij" if y.ndim == 2 else "i", sw, None if sw is None else "i", *extra]
+    out = da.blockwise(func, "ij", *args, dtype=object, align_arrays=False,
                        adjust_chunks={"i": 1, "j": 1}, meta=np.empty((0, 0), dtype=object))
     return list(out.to_delayed(optimize_graph=True).ravel())
+
+
+def _per_chunk(X, y, sw, labels=None, starts=None, bounds=None, n_folds=None):
+    """One delayed per row chunk holding that chunk's statistics (see :func:`_per_block`)."""
+    import dask.array as da
+
+    extra = []
+    if n_folds is not None:
+        extra += [None, None] if labels is None else [labels, "i"]
+        extra += [da.from_array(starts, chunks=1), "i", bounds, None, n_folds, None]
+    return _per_block(_box_stats, X, y, sw, *extra)
 
 
 def _unbox(part):
@@ -622,7 +630,6 @@ def ridge_loo_dask(X, y, alphas, *, fit_intercept, sample_weight=None, split_eve
         Statistics of all rows (for the final fit).
     """
     import dask
-    import dask.array as da
     from scipy import linalg
 
     from ._ridge import clean_eigenvalues
@@ -637,12 +644,9 @@ def ridge_loo_dask(X, y, alphas, *, fit_intercept, sample_weight=None, split_eve
     proj = V.T @ Zty  # (p, t)
     proj_g = (proj[:, :, None] * g[:, None, :]).reshape(len(lam), -1)  # (p, t*k)
     h0_scale = 1.0 / stats.sw if fit_intercept else 0.0
-    args = [X, "ij", y, "ij" if y.ndim == 2 else "i", sw, None if sw is None else "i",
-            xbar, None, ybar, None, V, None, proj_g, None, g, None, h0_scale, None]
-    parts = da.blockwise(_chunk_loo_sse, "ij", *args, dtype=object, align_arrays=False,
-                         adjust_chunks={"i": 1, "j": 1}, meta=np.empty((0, 0), dtype=object))
-    (sse,) = dask.compute(_tree_reduce(list(parts.to_delayed(optimize_graph=True).ravel()),
-                                       _sum_parts, split_every))
+    parts = _per_block(_chunk_loo_sse, X, y, sw, xbar, None, ybar, None, V, None, proj_g, None,
+                       g, None, h0_scale, None)
+    (sse,) = dask.compute(_tree_reduce(parts, _sum_parts, split_every))
     return _unbox(sse) / stats.n, stats
 
 

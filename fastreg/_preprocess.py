@@ -133,8 +133,8 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, spa
         if sqrt_sw is not None:
             Xp = fmt(sparse.diags(sqrt_sw) @ Xp)
         elif copy_X and not Xp.has_sorted_indices:
-            # fmt(X) shares the arrays of an X in that format: sorting in place would reorder the
-            # caller's
+            # fmt(X) shares the arrays of an X in that format: sorting in place would reorder
+            # the caller's
             Xp = Xp.copy()
         Xp.sort_indices()
         Xp.data = np.asarray(Xp.data, dtype=dtype)

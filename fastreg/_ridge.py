@@ -504,7 +504,6 @@ class _CG:
 _MULTISHIFT_MAX_CV = 1.5
 
 
-
 def _max_iter(max_iter, m):
     return 10 * m if max_iter is None else int(max_iter)
 
