@@ -16,28 +16,20 @@ def median_time(fn, repeat=3, warmup=True, min_total=0.3, max_repeat=200):
     are spent (at most ``max_repeat`` calls), so that a millisecond timing is the median of many
     runs, not of 3; ``repeat=1`` times exactly one call.
     """
-    out = None
-    if warmup:
-        out = fn()
-    times = []
-    repeat = max(1, int(repeat))
-    while len(times) < repeat or (repeat > 1 and sum(times) < min_total and len(times) < max_repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
+    return median_times_interleaved([fn], repeat, warmup, min_total, max_repeat)[0]
 
 
-def median_times_interleaved(fns, repeat=3, min_total=0.3, max_repeat=200):
+def median_times_interleaved(fns, repeat=3, warmup=True, min_total=0.3, max_repeat=200):
     """``[(median seconds, last result)]`` of the calls ``fns``, timed in alternation.
 
-    Each round times every function once, after one untimed warm-up call each, so that a burst
-    of load on the machine hits all of them alike; rounds repeat as in :func:`median_time`.
+    Each round times every function once (after one untimed warm-up call each, with ``warmup``),
+    so that a burst of load on the machine hits all of them alike; rounds repeat as described in
+    :func:`median_time`, the time budget being ``min_total`` per function.
     """
-    outs = [fn() for fn in fns]
+    outs = [fn() if warmup else None for fn in fns]
     times = [[] for _ in fns]
     repeat = max(1, int(repeat))
-    while len(times[0]) < repeat or (sum(map(sum, times)) < min_total * len(fns)
+    while len(times[0]) < repeat or (repeat > 1 and sum(map(sum, times)) < min_total * len(fns)
                                      and len(times[0]) < max_repeat):
         for i, fn in enumerate(fns):
             t0 = time.perf_counter()

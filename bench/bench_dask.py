@@ -71,6 +71,16 @@ def main(argv=None):
     measure(parse(argv))
 
 
+def _start_cluster(args, memory_limit, silence_logs=40):
+    """A ``LocalCluster`` of ``args.workers`` one-thread worker processes, and its client."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                           memory_limit=memory_limit, dashboard_address=None,
+                           silence_logs=silence_logs)
+    return cluster, Client(cluster)
+
+
 def _fit_with_timeout(fit, timeout):
     """Run ``fit()`` in a thread; (seconds, result) or (None, exception) or (None, None) on timeout."""
     box = {}
@@ -99,7 +109,6 @@ def _dask_ml_rows(out, args, problem, cluster, client, X, y, n, res, mid, t_floo
     so ``--dask-ml-max-iter`` defaults to a handful of iterations: its time is then a LOWER bound
     on a converged fit's, and the coefficient difference to fastreg's shows how far it got.
     """
-    from dask.distributed import Client, LocalCluster
     from dask_ml.linear_model import LinearRegression
 
     alpha = float(res.alphas[mid])
@@ -108,9 +117,7 @@ def _dask_ml_rows(out, args, problem, cluster, client, X, y, n, res, mid, t_floo
         if limit != args.memory_limit:
             client.close()
             cluster.close()
-            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                   memory_limit=limit, dashboard_address=None, silence_logs=50)
-            client = Client(cluster)
+            cluster, client = _start_cluster(args, limit, silence_logs=50)  # dask-ml's dying workers
         # dask-glm minimizes 1/2 ||y - Xb||^2 + (1/C) ||b||_1: C = 1 / (n alpha) is fastreg's /
         # scikit-learn's lasso at alpha
         model = LinearRegression(penalty="l1", C=1.0 / (n * alpha), solver=args.dask_ml_solver,
@@ -128,10 +135,7 @@ def _dask_ml_rows(out, args, problem, cluster, client, X, y, n, res, mid, t_floo
                            f"> {t_ml / t_floor:.0f}x the floor, > {t_ml / t_path:.0f}x fastreg"))
             client.close()  # abandons the fit
             cluster.close()
-            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                   memory_limit=args.memory_limit, dashboard_address=None,
-                                   silence_logs=50)
-            client = Client(cluster)
+            cluster, client = _start_cluster(args, args.memory_limit, silence_logs=50)
             break
         diff = np.max(np.abs(fitted.coef_ - res.coefs[:, mid]))
         scale = np.max(np.abs(res.coefs[:, mid]))
@@ -148,17 +152,13 @@ def _dask_ml_rows(out, args, problem, cluster, client, X, y, n, res, mid, t_floo
 def measure(args):
     """Run the bench, print its report, return its rows (times: median after warm-up)."""
     import dask.array as da
-    from dask.distributed import Client, LocalCluster
 
     import fastreg
 
     n, p = int(args.n), args.p
     with tempfile.TemporaryDirectory() as tmp:
         x_path, y_path = write_npy(os.path.join(tmp, "bench"), n, p)
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               memory_limit=args.memory_limit, dashboard_address=None,
-                               silence_logs=40)
-        client = Client(cluster)
+        cluster, client = _start_cluster(args, args.memory_limit)
         X = da.from_array(NpyFile(x_path), chunks=(args.chunk_rows, p))
         y = da.from_array(NpyFile(y_path), chunks=(args.chunk_rows,))
         print(f"X: {n} x {p} float64 = {X.nbytes / 1e9:.2f} GB on disk, {X.numblocks[0]} chunks; "
