@@ -15,7 +15,7 @@ from scipy.linalg.blas import get_blas_funcs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
-from ._kernels.cd import enet_cd, init_residual
+from ._kernels.cd import csc_column_stats, enet_cd, init_residual
 from ._preprocess import preprocess_data, sparse_sq_norms
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
@@ -132,14 +132,27 @@ class Design:
         return self.data, z
 
 
-def _sparse_parts(prep):
+def _sparse_parts(prep, z):
+    """What the sparse layout needs, from one pass over CSC ``A`` for a 1-D target ``z``.
+
+    Returns ``A, v, mean, c, vv, sq, Atz`` with ``c = A^T v`` (zeros without implicit
+    centering: the kernels only use it multiplied by ``mean``), ``sq`` the squared column norms
+    of A and ``Atz = A^T z`` (None for a 2-D ``z``, left to the caller).
+    """
     A = prep.X
     dtype = A.dtype
     v = np.ascontiguousarray(prep.center_vector, dtype=dtype)
-    mean = np.ascontiguousarray(prep.X_offset if prep.implicit_center else np.zeros(A.shape[1]), dtype=dtype)
-    c = np.asarray(A.T @ v, dtype=dtype).ravel()
+    centered = prep.implicit_center
+    mean = np.ascontiguousarray(prep.X_offset if centered else np.zeros(A.shape[1]), dtype=dtype)
     vv = float(v @ v)
-    return A, v, mean, c, vv
+    if z.ndim == 1:
+        sq, Atz, c = csc_column_stats(A.data, A.indices, A.indptr,
+                                      np.ascontiguousarray(z, dtype=np.float64),
+                                      v.astype(np.float64, copy=False), centered)
+    else:
+        sq, Atz = sparse_sq_norms(A, axis=0), None
+        c = np.asarray(A.T @ v, dtype=np.float64).ravel() if centered else np.zeros(A.shape[1])
+    return A, v, mean, c.astype(dtype, copy=False), vv, sq, Atz
 
 
 def _check_gram(gram, X):
@@ -204,13 +217,11 @@ def make_design(prep, precompute="auto", gram=None):
     yy = (z * z).sum(axis=0)
 
     if is_sparse:
-        A, v, mean, c, vv = _sparse_parts(prep)
-        Zty = np.asarray(A.T @ z)
-        if Zty.ndim == 2 or z.ndim == 2:
-            Zty = Zty.reshape(n_features, -1) - np.outer(mean, v @ z)
+        A, v, mean, c, vv, sq, Atz = _sparse_parts(prep, z)
+        if z.ndim == 2:
+            Zty = np.asarray(A.T @ z).reshape(n_features, -1) - np.outer(mean, v @ z)
         else:
-            Zty = Zty.ravel() - mean * (v @ z)
-        sq = sparse_sq_norms(A, axis=0)
+            Zty = Atz - mean * (v @ z)
         col_norm2 = (sq - 2.0 * mean * c + mean * mean * vv).astype(dtype)
         col_norm2 = np.maximum(col_norm2, 0)
         if use_gram and gram is None:

@@ -225,3 +225,34 @@ def test_bad_switch_raises(name):
     X, y = _problem("wide")
     with pytest.raises(ValueError, match=name):
         Lasso(**{name: "yes"}).fit(X, y)
+
+
+def test_kth_smallest_is_the_sorted_entry():
+    from fastreg._kernels.cd import kth_smallest
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 10, 101):
+        for a in (rng.standard_normal(n), rng.integers(0, 3, n).astype(float),
+                  np.where(rng.random(n) < 0.5, -np.inf, rng.standard_normal(n))):
+            ref = np.sort(a)
+            for k in range(n):
+                assert kth_smallest(a.copy(), k) == ref[k]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_csc_column_stats_match_scipy(dtype):
+    from fastreg._kernels.cd import csc_column_stats
+
+    rng = np.random.default_rng(1)
+    A = sparse.random(300, 200, density=0.05, format="lil", random_state=2, dtype=dtype)
+    A[:, 7] = 0  # an empty column
+    A = sparse.csc_matrix(A)
+    z, v = rng.standard_normal(300), rng.random(300)
+    sq, az, av = csc_column_stats(A.data, A.indices, A.indptr, z, v, True)
+    A64 = A.astype(np.float64)
+    np.testing.assert_allclose(sq, np.asarray(A64.multiply(A64).sum(axis=0)).ravel(), rtol=1e-12)
+    np.testing.assert_allclose(az, A64.T @ z, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(av, A64.T @ v, rtol=1e-10, atol=1e-12)
+    assert sq[7] == az[7] == av[7] == 0.0
+    _, _, none = csc_column_stats(A.data, A.indices, A.indptr, z, v, False)
+    assert not none.any()
