@@ -144,7 +144,9 @@ def _sparse_parts(prep, z):
     v = np.ascontiguousarray(prep.center_vector, dtype=dtype)
     centered = prep.implicit_center
     mean = np.ascontiguousarray(prep.X_offset if centered else np.zeros(A.shape[1]), dtype=dtype)
-    vv = float(v @ v)
+    # sums, not BLAS dot products: OpenBLAS threads a 20000-long ddot, and its worker then
+    # busy-waits on the other core for a while after every fit
+    vv = float(np.square(v, dtype=np.float64).sum())
     if z.ndim == 1:
         sq, Atz, c = csc_column_stats(A.data, A.indices, A.indptr,
                                       np.ascontiguousarray(z, dtype=np.float64),
@@ -221,7 +223,7 @@ def make_design(prep, precompute="auto", gram=None):
         if z.ndim == 2:
             Zty = np.asarray(A.T @ z).reshape(n_features, -1) - np.outer(mean, v @ z)
         else:
-            Zty = Atz - mean * (v @ z)
+            Zty = Atz - mean * float((v * z).sum()) if prep.implicit_center else Atz
         col_norm2 = (sq - 2.0 * mean * c + mean * mean * vv).astype(dtype)
         col_norm2 = np.maximum(col_norm2, 0)
         if use_gram and gram is None:
