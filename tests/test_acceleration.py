@@ -256,3 +256,30 @@ def test_csc_column_stats_match_scipy(dtype):
     assert sq[7] == az[7] == av[7] == 0.0
     _, _, none = csc_column_stats(A.data, A.indices, A.indptr, z, v, False)
     assert not none.any()
+
+
+def test_thread_choice_rule():
+    """Threads for big passes only (2e5 sparse / 2e7 dense entries), never off the main thread."""
+    import threading
+
+    import numba
+
+    from fastreg._path import _thread_choice
+
+    big = sparse.random(2000, 2000, density=0.06, format="csc", random_state=0)  # 2.4e5 nnz
+    small = sparse.random(2000, 2000, density=0.01, format="csc", random_state=0)
+    y = np.ones(2000)
+    designs = {name: prepare(X, y, fit_intercept=False)[1]
+               for name, X in (("big", big), ("small", small), ("dense", big.toarray()))}
+    n_threads = numba.get_num_threads()
+    assert _thread_choice(None, designs["big"], 2000, 2000) == (n_threads if n_threads > 1 else None)
+    assert _thread_choice(None, designs["small"], 2000, 2000) is None
+    assert _thread_choice(None, designs["dense"], 2000, 2000) is None  # 4e6 < 2e7
+    assert _thread_choice(1, designs["big"], 2000, 2000) is None
+    if numba.config.NUMBA_NUM_THREADS >= 2:
+        assert _thread_choice(2, designs["dense"], 2000, 2000) == 2
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000)))
+    t.start()
+    t.join()
+    assert seen == [None]
