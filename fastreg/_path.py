@@ -338,16 +338,14 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
     return np.geomspace(amax, amax * eps, num=n_alphas)
 
 
-# Threads only for a full-gradient pass over at least 2e7 dense entries or 2e5 sparse ones.
-# Measured on the 2-core CI-like machine (2026-11-22), serial vs 2 threads in one process:
-# - dense: a threaded pass alone is up to 2x faster, but inside a fit it gained nothing on dense
-#   500x5000 (2.5e6 entries) and lost on 72x7129 (leukemia path 0.15 s -> 0.25 s); it also
-#   stalls while OpenBLAS threads from the preceding X^T y still spin on the other core;
-# - sparse: a gathered column dot is latency-bound, so two threads pay off much earlier; with no
-#   BLAS call left in the sparse set-up, 20000x50000 (1e6 non-zeros) single fit 0.155 -> 0.131 s,
-#   path 1.15 -> 0.97 s; at 2.5e5 non-zeros 0.067 -> 0.057 s and 0.40 -> 0.32 s.
+# Threads only for a full-gradient pass over at least 2e7 entries. Measured on the 2-core CI-like
+# machine (2026-11-22): a threaded pass alone is up to 2x faster, but inside a fit it gained
+# nothing on dense 500x5000 (2.5e6) or sparse 20000x50000 (1e6 entries) paths, and it stalls
+# while OpenBLAS threads from the preceding X^T y still spin on the other core (a 21-epoch fit
+# took 98 ms threaded vs 63 ms serial). Sparse passes are latency-bound and two threads gained
+# 15% alone (20000x50000, 1e6 non-zeros), but timed in alternation with scikit-learn (whose
+# BLAS threads then spin) the threaded single fit took 0.24 s against 0.16 s serial.
 _THREAD_MIN_SIZE = 20_000_000
-_THREAD_MIN_NNZ = 200_000
 
 
 def _thread_choice(n_threads, design, n_samples, n_features):
@@ -355,8 +353,8 @@ def _thread_choice(n_threads, design, n_samples, n_features):
 
     Threads pay off only for the O(nnz) full-gradient pass of big dense or sparse designs (the
     Gram layout's pass is O(n_features)). With ``n_threads=None`` they are used only when that
-    pass touches at least ``2e7`` dense or ``2e5`` sparse entries, only from the main thread
-    (never from joblib's threading backend or a user's thread pool), and at most ``numba.get_num_threads()``, which
+    pass touches at least ``2e7`` entries, only from the main thread (never from joblib's
+    threading backend or a user's thread pool), and at most ``numba.get_num_threads()``, which
     joblib's process-based workers lower (they set ``NUMBA_NUM_THREADS`` to
     ``cpu_count // n_jobs``): nested parallelism does not oversubscribe.
     """
@@ -367,11 +365,8 @@ def _thread_choice(n_threads, design, n_samples, n_features):
     import numba
 
     if n_threads is None:
-        if design.kind == "sparse":
-            too_small = design.data[0].shape[0] < _THREAD_MIN_NNZ
-        else:
-            too_small = n_samples * n_features < _THREAD_MIN_SIZE
-        if too_small:
+        work = design.data[0].shape[0] if design.kind == "sparse" else n_samples * n_features
+        if work < _THREAD_MIN_SIZE:
             return None
         import threading
 
@@ -411,8 +406,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         raises the dual objective.
     n_threads : int or None, default=None
         Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
-        threads only for large problems (``n_samples * n_features >= 2e7`` dense, ``nnz >= 2e5``
-        sparse),
+        threads only for large dense or sparse problems (``n_samples * n_features >= 2e7``),
         only from the main thread (inside joblib's threading backend or any other thread the
         solver stays serial), and at most ``numba.get_num_threads()`` and the BLAS thread limit
         of :mod:`threadpoolctl` (which joblib's process workers lower to avoid

@@ -258,12 +258,13 @@ def test_csc_column_stats_match_scipy(dtype):
     assert not none.any()
 
 
-def test_thread_choice_rule():
-    """Threads for big passes only (2e5 sparse / 2e7 dense entries), never off the main thread."""
+def test_thread_choice_rule(monkeypatch):
+    """Threads for passes over at least _THREAD_MIN_SIZE entries only, never off the main thread."""
     import threading
 
     import numba
 
+    import fastreg._path
     from fastreg._path import _thread_choice
 
     big = sparse.random(2000, 2000, density=0.06, format="csc", random_state=0)  # 2.4e5 nnz
@@ -271,13 +272,15 @@ def test_thread_choice_rule():
     y = np.ones(2000)
     designs = {name: prepare(X, y, fit_intercept=False)[1]
                for name, X in (("big", big), ("small", small), ("dense", big.toarray()))}
+    for d in designs.values():  # the default threshold (2e7) is above all of them
+        assert _thread_choice(None, d, 2000, 2000) is None
+    monkeypatch.setattr(fastreg._path, "_THREAD_MIN_SIZE", 100_000)
     n_threads = numba.get_num_threads()
-    assert _thread_choice(None, designs["big"], 2000, 2000) == (n_threads if n_threads > 1 else None)
-    assert _thread_choice(None, designs["small"], 2000, 2000) is None
-    assert _thread_choice(None, designs["dense"], 2000, 2000) is None  # 4e6 < 2e7
+    expected = n_threads if n_threads > 1 else None
+    assert _thread_choice(None, designs["big"], 2000, 2000) == expected
+    assert _thread_choice(None, designs["dense"], 2000, 2000) == expected  # 4e6 entries
+    assert _thread_choice(None, designs["small"], 2000, 2000) is None  # 4e4 non-zeros
     assert _thread_choice(1, designs["big"], 2000, 2000) is None
-    if numba.config.NUMBA_NUM_THREADS >= 2:
-        assert _thread_choice(2, designs["dense"], 2000, 2000) == 2
     seen = []
     t = threading.Thread(target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000)))
     t.start()
