@@ -1,7 +1,7 @@
 """Elastic-net / lasso benchmark: fastreg vs scikit-learn, skglm and celer (issue 3).
 
 Prints a markdown table (problem x task x solver: median time after warm-up, ratio to
-scikit-learn measured in the same run, and the largest relative duality gap reached over the path,
+scikit-learn measured in the same run with the solvers timed in alternation, and the largest relative duality gap reached over the path,
 computed by :func:`bench.problems.relative_gap` independently of every solver).
 
 Tasks: ``path`` (100 alphas from alpha_max, eps = 1e-3, or 1e-2 when p > n, every alpha to a
@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 from scipy import sparse  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench._timing import median_time, row  # noqa: E402
+from bench._timing import median_time, median_times_interleaved, row  # noqa: E402
 from bench.problems import PROBLEMS, make_problem, path_eps, relative_gap  # noqa: E402
 
 N_ALPHAS = 100
@@ -93,20 +93,34 @@ def prepare_input(X):
     return np.asfortranarray(X)
 
 
-def time_solver(fn, X, y, alphas, tol, repeat, budget):
-    """Warm-up (JIT compile / cache load) then ``repeat`` timed runs (fewer if one run exceeds ``budget`` s)."""
+def time_solvers(calls, repeat, budget):
+    """``{solver: (median seconds, runs, coefs, first call seconds)}`` for ``{solver: call}``.
+
+    Each solver is warmed up (its first call, which may compile, is reported apart). The
+    solvers whose call fits ``repeat`` times in ``budget`` seconds are then timed in
+    alternation (one call of each per round), so that the machine's load hits all of them
+    alike and their ratio is fair; a slower solver is timed once.
+    """
+    out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        call = lambda: fn(X, y, alphas, tol)  # noqa: E731
-        first, _ = median_time(call, 1, warmup=False)  # warm-up: JIT compile / cache load
-        # size the runs on a call after the warm-up (the first one may include compilation)
-        t, coefs = median_time(call, 1, warmup=False) if first * repeat > budget else (first, None)
-        n_runs = repeat if t * repeat <= budget else 1
-        if n_runs > 1 or coefs is None:
-            t, coefs = median_time(call, n_runs, warmup=False)
-    coefs = np.asarray(coefs).reshape(X.shape[1], -1)
-    gap = max(relative_gap(X, y, coefs[:, k], a) for k, a in enumerate(alphas))
-    return t, n_runs, gap, first
+        probes = {}
+        for solver, call in calls.items():
+            first, coefs = median_time(call, 1, warmup=False)  # warm-up: JIT compile / cache load
+            # size the runs on a call after the warm-up (the first one may include compilation)
+            t, coefs = median_time(call, 1, warmup=False) if first * repeat > budget else (first, coefs)
+            probes[solver] = (first, t, coefs)
+        quick = [s for s in calls if probes[s][1] * repeat <= budget and repeat > 1]
+        timed = (median_times_interleaved([calls[s] for s in quick], repeat, warmup=False)
+                 if quick else [])
+        for solver in calls:
+            first, t, coefs = probes[solver]
+            n_runs = 1
+            if solver in quick:
+                t, coefs = timed[quick.index(solver)]
+                n_runs = repeat
+            out[solver] = (t, n_runs, coefs, first)
+    return out
 
 
 def gram_floor(X, repeat=3):
@@ -137,15 +151,17 @@ def measure(args):
         for task in args.tasks:
             amax = np.max(np.abs(np.asarray(X.T @ y).ravel())) / X.shape[0]
             alphas = alpha_grid(X, y, path_eps(X)) if task == "path" else np.array([amax / 100])
-            ref = None
+            calls = {}
             for solver in args.solvers:
                 if not available(solver):
                     notes.append(f"{solver} not installed: skipped")
                     continue
-                t, n_runs, gap, first = time_solver(SOLVERS[solver], X, y, alphas, args.tol,
-                                                    args.repeat, args.budget)
-                if solver == "sklearn":
-                    ref = t
+                calls[solver] = (lambda fn: lambda: fn(X, y, alphas, args.tol))(SOLVERS[solver])
+            timed = time_solvers(calls, args.repeat, args.budget)
+            ref = timed["sklearn"][0] if "sklearn" in timed else None
+            for solver, (t, n_runs, coefs, first) in timed.items():
+                coefs = np.asarray(coefs).reshape(X.shape[1], -1)
+                gap = max(relative_gap(X, y, coefs[:, k], a) for k, a in enumerate(alphas))
                 ratio = f"{ref / t:.2f}x" if ref else "-"
                 rows.append((name, task, solver, t, n_runs, ratio, gap, first))
                 print(f"  {name} {task} {solver}: {t:.3f}s (x{n_runs}) speed-up {ratio} gap {gap:.1e}",
