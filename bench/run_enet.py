@@ -110,7 +110,7 @@ def time_solvers(calls, repeat, budget):
             # size the runs on a call after the warm-up (the first one may include compilation)
             t, coefs = median_time(call, 1, warmup=False) if first * repeat > budget else (first, coefs)
             probes[solver] = (first, t, coefs)
-        quick = [s for s in calls if probes[s][1] * repeat <= budget and repeat > 1]
+        quick = [s for s in calls if probes[s][1] * repeat <= budget]
         timed = (median_times_interleaved([calls[s] for s in quick], repeat, warmup=False)
                  if quick else [])
         for solver in calls:
