@@ -1,8 +1,9 @@
 """Elastic-net / lasso benchmark: fastreg vs scikit-learn, skglm and celer (issue 3).
 
 Prints a markdown table (problem x task x solver: median time after warm-up, ratio to
-scikit-learn measured in the same run with the solvers timed in alternation, and the largest relative duality gap reached over the path,
-computed by :func:`bench.problems.relative_gap` independently of every solver).
+scikit-learn measured in the same run with the solvers timed in alternation, and the largest
+relative duality gap reached over the path, computed by :func:`bench.problems.relative_gap`
+independently of every solver).
 
 Tasks: ``path`` (100 alphas from alpha_max, eps = 1e-3, or 1e-2 when p > n, every alpha to a
 relative duality gap of ``tol``) and ``single`` (one fit at alpha_max / 100 from a cold start).
@@ -108,18 +109,18 @@ def time_solvers(calls, repeat, budget):
         for solver, call in calls.items():
             first, coefs = median_time(call, 1, warmup=False)  # warm-up: JIT compile / cache load
             # size the runs on a call after the warm-up (the first one may include compilation)
-            t, coefs = median_time(call, 1, warmup=False) if first * repeat > budget else (first, coefs)
+            if first * repeat > budget:
+                t, coefs = median_time(call, 1, warmup=False)
+            else:
+                t = first
             probes[solver] = (first, t, coefs)
         quick = [s for s in calls if probes[s][1] * repeat <= budget]
-        timed = (median_times_interleaved([calls[s] for s in quick], repeat, warmup=False)
-                 if quick else [])
+        timed = dict(zip(quick, median_times_interleaved([calls[s] for s in quick], repeat,
+                                                         warmup=False) if quick else []))
         for solver in calls:
             first, t, coefs = probes[solver]
-            n_runs = 1
-            if solver in quick:
-                t, coefs = timed[quick.index(solver)]
-                n_runs = repeat
-            out[solver] = (t, n_runs, coefs, first)
+            t, coefs = timed.get(solver, (t, coefs))
+            out[solver] = (t, repeat if solver in timed else 1, coefs, first)
     return out
 
 

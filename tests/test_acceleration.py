@@ -282,7 +282,8 @@ def test_thread_choice_rule(monkeypatch):
     assert _thread_choice(None, designs["small"], 2000, 2000) is None  # 4e4 non-zeros
     assert _thread_choice(1, designs["big"], 2000, 2000) is None
     seen = []
-    t = threading.Thread(target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000)))
+    t = threading.Thread(
+        target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000)))
     t.start()
     t.join()
     assert seen == [None]
