@@ -11,16 +11,15 @@ from numbers import Integral
 
 import numpy as np
 from scipy import sparse
-from scipy.linalg.blas import get_blas_funcs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
 from ._kernels.cd import csc_column_stats, enet_cd, init_residual
-from ._preprocess import preprocess_data, sparse_sq_norms
+from ._preprocess import Preprocessed, centered_scatter, preprocess_data, sparse_sq_norms
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
-__all__ = ["PathResult", "Design", "make_design", "alpha_grid", "alpha_max", "solve_path", "prepare",
+__all__ = ["PathResult", "Design", "make_design", "gram_design", "alpha_grid", "alpha_max", "solve_path", "prepare",
            "enet_path", "lasso_path", "penalized_correlations"]
 
 _CONVERGENCE_MSG = (
@@ -177,17 +176,35 @@ def _check_gram(gram, X):
         )
 
 
-def gram_matrix(X):
-    """``X^T X`` for a dense F-ordered X by BLAS ``syrk`` (half the flops of a general product),
-    in X's dtype (float32 stays float32)."""
-    X = np.asfortranarray(X)
-    if X.dtype not in (np.float32, np.float64) or X.shape[0] == 0:
-        return X.T @ X
-    syrk = get_blas_funcs("syrk", (X,))
-    G = syrk(1.0, X, trans=1, lower=0)  # upper triangle of X^T X, F-ordered
-    iu = np.tril_indices(G.shape[0], -1)
-    G[iu] = G.T[iu]
-    return G
+def gram_design(X, y, *, fit_intercept, sample_weight=None):
+    """The Gram (covariance) layout of a dense problem, straight from X: no centered copy.
+
+    One compiled pass over the rows (:func:`fastreg._preprocess.centered_scatter`) gives
+    ``Z^T Z``, ``Z^T z`` and ``||z||^2`` of the centered, ``sqrt(s)``-scaled design and target;
+    the caller's X is only read (float32 stays float32).
+
+    Returns
+    -------
+    prep : Preprocessed
+        With ``X`` and ``y`` None (a Gram design needs neither); the offsets are set.
+    design : Design
+    """
+    dtype = X.dtype
+    n_samples, n_features = X.shape
+    S, means, _ = centered_scatter(X, y, sample_weight=sample_weight, center=fit_intercept)
+    G = np.asfortranarray(S[:n_features, :n_features], dtype=dtype)
+    Zty = S[:n_features, n_features:].astype(dtype)
+    yy = np.diag(S)[n_features:].astype(dtype)
+    y_offset = means[n_features:].astype(dtype)
+    if y.ndim == 1:
+        Zty, yy, y_offset = np.ascontiguousarray(Zty[:, 0]), yy[0], y_offset[0]
+    else:
+        Zty = np.asfortranarray(Zty)
+    sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight).astype(dtype, copy=False)
+    prep = Preprocessed(X=None, y=None, X_offset=means[:n_features].astype(dtype),
+                        y_offset=y_offset, sqrt_sw=sqrt_sw, implicit_center=False)
+    col_norm2 = np.ascontiguousarray(np.diag(G))
+    return prep, Design("gram", G, col_norm2, Zty, yy, n_samples)
 
 
 def make_design(prep, precompute="auto", gram=None):
@@ -235,9 +252,12 @@ def make_design(prep, precompute="auto", gram=None):
             data = (A.data, A.indices, A.indptr, mean, v, c, aux)
             return Design("sparse", data, col_norm2, Zty.astype(dtype), yy, n_samples)
     else:
-        Zty = X.T @ z
-        if use_gram and gram is None:
-            gram = gram_matrix(X)
+        if use_gram and gram is None:  # X is already centered and scaled
+            S = centered_scatter(X, z, center=False)[0]
+            gram, Zty = S[:n_features, :n_features], S[:n_features, n_features:].astype(dtype)
+            Zty = Zty[:, 0] if z.ndim == 1 else Zty
+        else:
+            Zty = X.T @ z
         col_norm2 = np.einsum("ij,ij->j", X, X) if not use_gram else None
         if not use_gram:
             return Design("dense", X, col_norm2.astype(dtype), Zty, yy, n_samples)
@@ -506,6 +526,9 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
             stacklevel=3,
         )
         precompute = True
+    dense_gram = (precompute is True or (isinstance(precompute, str) and n_samples > X.shape[1]))
+    if dense_gram and not sparse.issparse(X) and X.size:
+        return gram_design(X, y, fit_intercept=fit_intercept, sample_weight=sw)
     prep = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=copy_X)
     return prep, make_design(prep, precompute)
 

@@ -13,7 +13,7 @@ from scipy import sparse
 from sklearn.linear_model import enet_path as sk_enet_path
 
 from fastreg import ElasticNet, Lasso, enet_path, lasso_path
-from fastreg._path import gram_matrix, prepare, solve_path
+from fastreg._path import prepare, solve_path
 
 TRICKS = ("screening", "working_set", "extrapolation")
 # all on, each one off, all off
@@ -113,15 +113,6 @@ def test_float32_stays_float32_and_matches():
     m64 = ElasticNet(alpha=0.05, l1_ratio=0.7, tol=1e-12, max_iter=100_000).fit(X, y)
     assert m32.coef_.dtype == np.float32
     np.testing.assert_allclose(m32.coef_, m64.coef_, atol=2e-3)
-
-
-def test_gram_matrix_by_syrk():
-    rng = np.random.default_rng(0)
-    X = np.asfortranarray(rng.standard_normal((200, 13)))
-    np.testing.assert_allclose(gram_matrix(X), X.T @ X, rtol=1e-12, atol=1e-10)
-    G32 = gram_matrix(X.astype(np.float32))
-    assert G32.dtype == np.float32
-    np.testing.assert_allclose(G32, np.asarray(X.T @ X, dtype=np.float32), rtol=1e-4, atol=1e-3)
 
 
 # ----------------------------------------------------------------------------- adversarial cases

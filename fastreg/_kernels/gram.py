@@ -1,0 +1,193 @@
+"""Centered, weighted Gram matrices of dense data in one pass over the rows, compiled with Numba.
+
+:func:`scatter` computes, for the rows ``R`` of a dense ``X`` (n x p) and targets ``Y`` (n x t),
+
+    S = sum_{i in R} s_i (u_i - m)(u_i - m)^T,        u_i = [x_i, y_i],  m = [x_offset, y_offset]
+
+in float64: ``S[:p, :p]`` is the centered Gram ``Z^T Z`` of the coordinate-descent solvers,
+``S[:p, p:]`` is ``Z^T z`` and the diagonal of ``S[p:, p:]`` is ``||z||^2``. This is what the
+covariance (Gram) layout needs, without the centered copy of X that BLAS ``syrk`` would need
+(on 200000 x 100, that copy alone costs half the product).
+
+How: rows are taken in blocks of :data:`BLOCK`; a block is centered, weighted and transposed
+into a small buffer (one pass, in X's dtype), and the upper triangle of its Gram is accumulated
+by 4 x 4 tiles, each a loop over the block's rows with 16 independent sums that Numba
+vectorizes. The kernel releases the GIL: :func:`fastreg._preprocess.centered_scatter` runs it
+on ranges of rows in Python threads and adds their results. On the 2-core bench machine that
+takes 62-66 ms on 200000 x 100 (117 ms on one thread), against 90 ms for OpenBLAS ``syrk``
+(which does not gain from a second thread at this thin shape) of an already centered X.
+
+Float32 data stay float32 inside a block (the tile sums are in X's dtype over ``BLOCK`` rows),
+and the blocks are accumulated in float64.
+"""
+
+import numpy as np
+from numba import njit
+
+__all__ = ["BLOCK", "scatter", "weighted_means"]
+
+#: Rows per block: the buffer of a block (``BLOCK`` x p, transposed) stays in the L2 cache for
+#: p up to about 500 in float64, and every tile then reads it from there.
+BLOCK = 256
+_TILE = 4
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _pack(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, k0, m, B):
+    """Block ``[k0, k0 + m)`` of the selected rows, centered and weighted, into ``B[:, :m]``."""
+    p = XT.shape[0]
+    t = YT.shape[0]
+    if contiguous:
+        s0 = rows[0] + k0
+        w = sqrt_w[s0:s0 + m] if weighted else sqrt_w[:0]
+        for j in range(p + t):
+            src = XT[j, s0:s0 + m] if j < p else YT[j - p, s0:s0 + m]
+            o = x_offset[j] if j < p else y_offset[j - p]
+            dst = B[j]
+            if weighted:
+                for k in range(m):
+                    dst[k] = (src[k] - o) * w[k]
+            else:
+                for k in range(m):
+                    dst[k] = src[k] - o
+    else:
+        for j in range(p + t):
+            src = XT[j] if j < p else YT[j - p]
+            o = x_offset[j] if j < p else y_offset[j - p]
+            dst = B[j]
+            for k in range(m):
+                i = rows[k0 + k]
+                if weighted:
+                    dst[k] = (src[i] - o) * sqrt_w[i]
+                else:
+                    dst[k] = src[i] - o
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _tile(B, m, G, i0, j0, zero):
+    """``G[i0:i0+4, j0:j0+4] += B[i0:i0+4, :m] @ B[j0:j0+4, :m].T`` with 16 independent sums."""
+    a0 = B[i0, :m]
+    a1 = B[i0 + 1, :m]
+    a2 = B[i0 + 2, :m]
+    a3 = B[i0 + 3, :m]
+    b0 = B[j0, :m]
+    b1 = B[j0 + 1, :m]
+    b2 = B[j0 + 2, :m]
+    b3 = B[j0 + 3, :m]
+    s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = zero
+    s20 = s21 = s22 = s23 = s30 = s31 = s32 = s33 = zero
+    for k in range(m):
+        x0 = a0[k]
+        x1 = a1[k]
+        x2 = a2[k]
+        x3 = a3[k]
+        v0 = b0[k]
+        v1 = b1[k]
+        v2 = b2[k]
+        v3 = b3[k]
+        s00 += x0 * v0
+        s01 += x0 * v1
+        s02 += x0 * v2
+        s03 += x0 * v3
+        s10 += x1 * v0
+        s11 += x1 * v1
+        s12 += x1 * v2
+        s13 += x1 * v3
+        s20 += x2 * v0
+        s21 += x2 * v1
+        s22 += x2 * v2
+        s23 += x2 * v3
+        s30 += x3 * v0
+        s31 += x3 * v1
+        s32 += x3 * v2
+        s33 += x3 * v3
+    G[i0, j0] += s00
+    G[i0, j0 + 1] += s01
+    G[i0, j0 + 2] += s02
+    G[i0, j0 + 3] += s03
+    G[i0 + 1, j0] += s10
+    G[i0 + 1, j0 + 1] += s11
+    G[i0 + 1, j0 + 2] += s12
+    G[i0 + 1, j0 + 3] += s13
+    G[i0 + 2, j0] += s20
+    G[i0 + 2, j0 + 1] += s21
+    G[i0 + 2, j0 + 2] += s22
+    G[i0 + 2, j0 + 3] += s23
+    G[i0 + 3, j0] += s30
+    G[i0 + 3, j0 + 1] += s31
+    G[i0 + 3, j0 + 2] += s32
+    G[i0 + 3, j0 + 3] += s33
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def scatter(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset):
+    """Upper triangle of the centered, weighted scatter of the selected rows of ``[X, Y]``.
+
+    Parameters
+    ----------
+    XT : ndarray of shape (p, n), C-ordered
+        ``X.T`` of an F-ordered X (a view, no copy), float32 or float64.
+    YT : ndarray of shape (t, n), C-ordered, same dtype
+    rows : int64 ndarray
+        ``contiguous``: ``[start, stop]``, the rows ``start..stop-1``; else the row indices.
+    contiguous, weighted : bool
+    sqrt_w : ndarray of shape (n,), same dtype
+        Square roots of the sample weights (read only when ``weighted``).
+    x_offset : ndarray of shape (p,); y_offset : ndarray of shape (t,)
+        The centers ``m`` (zeros for no centering), same dtype.
+
+    Returns
+    -------
+    ndarray of shape (q4, q4), float64
+        ``q4 = p + t`` rounded up to a multiple of 4; the upper triangle (diagonal included) of
+        ``sum_i s_i (u_i - m)(u_i - m)^T`` in its top-left ``(p + t) x (p + t)`` corner. The
+        strict lower triangle holds partial sums of diagonal tiles only: symmetrize from the
+        upper one.
+    """
+    q = XT.shape[0] + YT.shape[0]
+    q4 = (q + _TILE - 1) // _TILE * _TILE
+    n_rows = rows[1] - rows[0] if contiguous else rows.shape[0]
+    G = np.zeros((q4, q4))
+    B = np.zeros((q4, BLOCK), dtype=XT.dtype)  # rows q..q4-1 stay zero (padding of the tiles)
+    zero = XT.dtype.type(0)
+    for k0 in range(0, n_rows, BLOCK):
+        m = min(BLOCK, n_rows - k0)
+        _pack(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, k0, m, B)
+        for i0 in range(0, q4, _TILE):
+            for j0 in range(i0, q4, _TILE):
+                _tile(B, m, G, i0, j0, zero)
+    return G
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def weighted_means(XT, YT, rows, contiguous, weighted, w):
+    """Weighted means of the selected rows of ``[X, Y]``, in float64: shape (p + t,), and the
+    weight sum (``len(rows)`` when unweighted). ``w`` are the weights (not their roots)."""
+    p = XT.shape[0]
+    t = YT.shape[0]
+    out = np.zeros(p + t)
+    n_rows = rows[1] - rows[0] if contiguous else rows.shape[0]
+    total = 0.0
+    if weighted:
+        for k in range(n_rows):
+            total += w[rows[0] + k] if contiguous else w[rows[k]]
+    else:
+        total = float(n_rows)
+    for j in range(p + t):
+        src = XT[j] if j < p else YT[j - p]
+        s = 0.0
+        if contiguous:
+            seg = src[rows[0]:rows[1]]
+            if weighted:
+                ws = w[rows[0]:rows[1]]
+                for k in range(n_rows):
+                    s += np.float64(seg[k]) * ws[k]
+            else:
+                for k in range(n_rows):
+                    s += seg[k]
+        else:
+            for k in range(n_rows):
+                i = rows[k]
+                s += np.float64(src[i]) * w[i] if weighted else src[i]
+        out[j] = s / total if total > 0 else 0.0
+    return out, total

@@ -1,0 +1,121 @@
+"""The one-pass centered Gram (``fastreg._kernels.gram``) and the Gram layout built from it."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+import fastreg._preprocess as pre
+from fastreg._path import make_design, prepare
+from fastreg._preprocess import centered_scatter, preprocess_data
+
+
+def _reference(X, Y, rows, sw, center):
+    """Explicit float64 centering, weighting and product."""
+    n = X.shape[0]
+    r = np.arange(n) if rows is None else rows
+    U = np.column_stack([X, Y]).astype(np.float64)[r]
+    w = (np.ones(n) if sw is None else sw)[r]
+    m = np.average(U, axis=0, weights=w) if center else np.zeros(U.shape[1])
+    A = (U - m) * np.sqrt(w)[:, None]
+    return A.T @ A, m, w.sum()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 3, 1), (256, 4, 1), (257, 6, 2), (1000, 37, 3)])
+@pytest.mark.parametrize("rows", ["all", "range", "perm", "mask"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("center", [True, False])
+def test_centered_scatter_matches_explicit(dtype, shape, rows, weighted, center):
+    n, p, t = shape
+    rng = np.random.default_rng(n + p)
+    # a large mean: centering before the product is what keeps the digits
+    X = (rng.standard_normal((n, p)) * 3 + 50).astype(dtype)
+    Y = rng.standard_normal((n, t)).astype(dtype)
+    sw = rng.uniform(0, 2, n) if weighted else None
+    sel = {"all": None, "range": np.arange(n // 3, n), "perm": rng.permutation(n)[: max(1, n // 2)],
+           "mask": rng.random(n) < 0.6}[rows]
+    if rows == "mask" and not sel.any():
+        sel[0] = True
+    S, m, W = centered_scatter(X, Y, rows=sel, sample_weight=sw, center=center)
+    S0, m0, W0 = _reference(X, Y, sel, sw, center)
+    tol = 1e-11 if dtype == np.float64 else 2e-5
+    scale = max(np.abs(S0).max(), 1.0)
+    assert S.dtype == np.float64 and S.shape == S0.shape
+    np.testing.assert_array_equal(S, S.T)
+    np.testing.assert_allclose(S, S0, rtol=0, atol=tol * scale)
+    np.testing.assert_allclose(m, m0, rtol=tol)
+    assert W == pytest.approx(W0)
+
+
+def test_centered_scatter_threads_give_the_same_result(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((3000, 9)) + 2)
+    Y = rng.standard_normal((3000, 1))
+    sw = rng.uniform(0.5, 1.5, 3000)
+    one = centered_scatter(X, Y, sample_weight=sw)
+    monkeypatch.setattr(pre, "_SCATTER_THREAD_MIN_WORK", 0)
+    monkeypatch.setattr(pre, "_scatter_threads", lambda work: 3)
+    for rows in (None, rng.permutation(3000)[:1000]):
+        split = centered_scatter(X, Y, rows=rows, sample_weight=sw)
+        ref = _reference(X, Y, rows, sw, True)
+        np.testing.assert_allclose(split[0], ref[0], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(split[1], ref[1], rtol=1e-12)
+    np.testing.assert_allclose(one[0], centered_scatter(X, Y, sample_weight=sw)[0], rtol=1e-12)
+
+
+def test_centered_scatter_reads_c_ordered_and_read_only_input():
+    rng = np.random.default_rng(1)
+    X = np.ascontiguousarray(rng.standard_normal((300, 5)))
+    Y = rng.standard_normal((300, 1))
+    X.flags.writeable = False
+    before = X.copy()
+    S, _, _ = centered_scatter(X, Y)
+    np.testing.assert_array_equal(X, before)
+    np.testing.assert_allclose(S, _reference(X, Y, None, None, True)[0], rtol=1e-12, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_targets", [None, 2])
+def test_gram_design_equals_the_explicit_one(dtype, fit_intercept, weighted, n_targets):
+    """prepare() on dense n > p data (no copy of X) gives the design of explicit centering."""
+    rng = np.random.default_rng(3)
+    n, p = 400, 11
+    X = np.asfortranarray(rng.standard_normal((n, p)) * 2 + 7, dtype=dtype)
+    y = rng.standard_normal(n if n_targets is None else (n, n_targets)).astype(dtype)
+    sw = rng.uniform(0, 3, n) if weighted else None
+    X_before, y_before = X.copy(), y.copy()
+    prep, design = prepare(X, y, fit_intercept=fit_intercept, sample_weight=sw)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+    assert design.kind == "gram" and prep.X is None
+    # the reference: an explicitly centered, scaled copy and its products in float64
+    swn = None if sw is None else sw * n / sw.sum()
+    ref = preprocess_data(X.astype(np.float64), y.astype(np.float64), fit_intercept=fit_intercept,
+                          sample_weight=swn)
+    Z, z = ref.X, ref.y
+    tol = 1e-10 if dtype == np.float64 else 1e-4
+    assert design.data.dtype == dtype and design.Zty.dtype == dtype
+    G = Z.T @ Z
+    np.testing.assert_allclose(design.data, G, rtol=tol, atol=tol * np.abs(G).max())
+    np.testing.assert_allclose(design.Zty, Z.T @ z, rtol=tol, atol=tol * np.abs(Z.T @ z).max())
+    np.testing.assert_allclose(design.yy, (z * z).sum(axis=0), rtol=tol)
+    np.testing.assert_allclose(design.col_norm2, np.diag(G), rtol=tol)
+    np.testing.assert_allclose(prep.X_offset, ref.X_offset, rtol=tol)
+    np.testing.assert_allclose(prep.y_offset, ref.y_offset, rtol=tol, atol=tol)
+    assert np.shape(prep.y_offset) == np.shape(ref.y_offset)
+
+
+def test_make_design_gram_of_a_prepared_x():
+    """make_design's own Gram layout (precompute=True on an already centered X)."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((60, 80))  # p > n: prepare() keeps the explicit copy
+    y = rng.standard_normal(60)
+    prep = preprocess_data(X, y, fit_intercept=True)
+    design = make_design(prep, precompute=True)
+    np.testing.assert_allclose(design.data, prep.X.T @ prep.X, rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(design.Zty, prep.X.T @ prep.y, rtol=1e-12, atol=1e-10)
+    sp = make_design(preprocess_data(sparse.csc_matrix(X), y, fit_intercept=True), precompute=True)
+    np.testing.assert_allclose(sp.data, design.data, rtol=1e-10, atol=1e-10)
+
