@@ -3,9 +3,15 @@
 For every (parameter, fold) pair, a *path function* fits a whole regularization path on the
 fold's training rows (warm-started, so a path costs little more than its slowest alpha), and
 the driver scores every point of the path on the fold's held-out rows, by (weighted) mean squared
-error unless a ``score`` function is given (RidgeCV's k-fold mode scores with R^2 or a scorer). Tasks run through :class:`joblib.Parallel` with ``prefer="threads"``: the Numba kernels
+error unless a ``score`` function is given (RidgeCV's k-fold mode scores with R^2 or a scorer).
+Tasks run through :class:`joblib.Parallel` with ``prefer="threads"``: the Numba kernels
 release the GIL, so threads use every core without copying X; under
 ``joblib.parallel_backend('dask')`` the very same tasks run on a Dask cluster.
+
+When every fold is solved in the Gram (covariance) layout, the elastic net takes a shortcut
+with the same result: :func:`enet_cv_from_stats` works from each fold's sufficient statistics
+(:mod:`fastreg._stats`), computed in one pass over X (in memory) or over a dask array's chunks,
+and scores each fold from its held-out statistics.
 
 Everything here works on plain arrays; the estimators in :mod:`fastreg.linear_model._cv` only
 validate, call :func:`enet_cv` and store attributes.
@@ -19,6 +25,7 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from ._path import alpha_grid, penalized_correlations, prepare, solve_path
+from ._stats import combine, design_from_stats, fold_statistics_in_memory, heldout_mse
 
 __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
 
@@ -252,6 +259,22 @@ def _enet_grids(design, l1_ratios, alphas, n_alphas, eps, positive, penalty_fact
                      for r in l1_ratios])
 
 
+def _gram_fold_statistics(X, y, folds, sample_weight, precompute):
+    """Every fold's statistics from one pass over X when all folds are solved in the Gram layout.
+
+    That is dense X with ``precompute`` True (or a Gram matrix, recomputed per fold anyway) or
+    'auto' with more training rows than features in every fold, and folds whose test sets
+    partition the rows (KFold-like). Each fold's Gram problem is then the merge of the other
+    folds' statistics (:mod:`fastreg._stats`) instead of a copy, centering and product of its
+    training rows: for 5 folds, one pass over X instead of four. Returns None otherwise.
+    """
+    if sparse.issparse(X) or precompute is False or y.ndim != 1:
+        return None
+    if isinstance(precompute, str) and any(len(train) <= X.shape[1] for train, _ in folds):
+        return None
+    return fold_statistics_in_memory(X, y, folds, sample_weight)
+
+
 def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_intercept=True,
             sample_weight=None, precompute="auto", penalty_factor=None, positive=False,
             path_params=None, n_jobs=None, verbose=0):
@@ -260,7 +283,9 @@ def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_
     The alpha grid of each l1_ratio is computed once on the whole (centered, weighted) data,
     accounting for unpenalized features; each fold then runs a warm-started path on its
     training rows over that grid and is scored on its held-out rows (scikit-learn's
-    ``LinearModelCV`` procedure).
+    ``LinearModelCV`` procedure). When all folds use the Gram layout and partition the rows,
+    the folds' problems and scores come from one pass of statistics over X
+    (:func:`enet_cv_from_stats`).
 
     Parameters
     ----------
@@ -289,6 +314,12 @@ def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_
     """
     path_params = {} if path_params is None else dict(path_params)
     l1_ratios = [float(r) for r in l1_ratios]
+    fold_stats = _gram_fold_statistics(X, y, folds, sample_weight, precompute)
+    if fold_stats is not None:
+        return enet_cv_from_stats(fold_stats, l1_ratios=l1_ratios, alphas=alphas,
+                                  n_alphas=n_alphas, eps=eps, fit_intercept=fit_intercept,
+                                  dtype=X.dtype, penalty_factor=penalty_factor, positive=positive,
+                                  path_params=path_params, n_jobs=n_jobs, verbose=verbose)
     prep, design = prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
                            copy_X=True, precompute=precompute)
     grids = _enet_grids(design, l1_ratios, alphas, n_alphas, eps, positive, penalty_factor)
@@ -312,8 +343,6 @@ def _stats_task(fold, train, test, i_param, l1_ratio, i_fold, n_folds, verbose):
     t0 = time.perf_counter()
     prep, design = train
     path = fold((prep, design), (i_param, l1_ratio))
-    from ._dask import heldout_mse
-
     mse = heldout_mse(test, path.coefs, path.intercepts)
     if verbose:
         print(f"[fastreg CV] fold {i_fold + 1}/{n_folds}, parameter {i_param + 1} ({l1_ratio!r}): "
@@ -325,19 +354,20 @@ def _stats_task(fold, train, test, i_param, l1_ratio, i_fold, n_folds, verbose):
 def enet_cv_from_stats(fold_stats, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3,
                        fit_intercept=True, dtype=np.float64, penalty_factor=None,
                        positive=False, path_params=None, n_jobs=None, verbose=0):
-    """:func:`enet_cv` from per-fold sufficient statistics (out-of-core data, one pass).
+    """:func:`enet_cv` from per-fold sufficient statistics (one pass over the data).
 
     The same procedure as :func:`enet_cv`, the data being replaced by their statistics
-    (:func:`fastreg._dask.fold_statistics`): the alpha grids come from the statistics of all
+    (:func:`fastreg._stats.fold_statistics_in_memory` in memory,
+    :func:`fastreg._dask.fold_statistics` out of core): the alpha grids come from the statistics of all
     rows (the merge of a fold's training and held-out statistics), each fold's path is solved
     on the Gram design of its training statistics (weights rescaled to sum to the number of
-    training rows, as in memory), and scored by :func:`fastreg._dask.heldout_mse` (the held-out
+    training rows, as in memory), and scored by :func:`fastreg._stats.heldout_mse` (the held-out
     MSE weighted by the raw weights, as in memory).
 
     Parameters
     ----------
     fold_stats : list of (train Stats, test Stats)
-        One pair per fold, from :func:`fastreg._dask.fold_statistics`; 1-D target.
+        One pair per fold (see above); 1-D target.
     dtype : dtype, default=float64
         Floating dtype of the solves (float32 stays float32).
     l1_ratios, alphas, n_alphas, eps, fit_intercept, penalty_factor, positive, path_params, \
@@ -361,8 +391,6 @@ n_jobs, verbose
     >>> res["mse_paths"].shape
     (1, 3, 10)
     """
-    from ._dask import combine, design_from_stats
-
     path_params = {} if path_params is None else dict(path_params)
     l1_ratios = [float(r) for r in l1_ratios]
     n_folds = len(fold_stats)

@@ -20,7 +20,8 @@ chunk results are merged by a tree reduction with the parallel-axis (Chan et al.
     Sxx = Sxx_a + Sxx_b + (Wa Wb / W) d d^T       (likewise Sxy, Syy).
 
 Only the p x p result comes back to the client, where it becomes a Gram ``Design`` for the same
-covariance-update kernels (:func:`fastreg._path.solve_path`) as an in-memory fit.
+covariance-update kernels (:func:`fastreg._path.solve_path`) as an in-memory fit. The statistics
+themselves, their merge and what is computed from them live in :mod:`fastreg._stats`.
 
 This module is imported only when an input is a dask array (see
 :func:`fastreg._validation.is_dask_array`); ``import fastreg`` never imports dask.
@@ -28,13 +29,15 @@ This module is imported only when an input is a dask array (see
 
 from functools import reduce
 from numbers import Real
-from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 
-from ._path import Design
-from ._preprocess import Preprocessed
+from ._stats import Stats, combine, design_from_stats, heldout_mse, train_test_statistics
+from ._stats import _combine2
+from ._stats import check_stats as _check_stats
+from ._stats import empty_stats as _empty_stats
+from ._stats import gram_parts as _gram_parts
 from ._validation import check_sample_weight
 
 __all__ = ["Stats", "MAX_GRAM_BYTES", "check_dask_input", "sufficient_statistics",
@@ -44,35 +47,6 @@ __all__ = ["Stats", "MAX_GRAM_BYTES", "check_dask_input", "sufficient_statistics
 
 #: Largest Gram matrix (float64 bytes) fastreg brings back to the client: 20000 features.
 MAX_GRAM_BYTES = 20000 * 20000 * 8
-
-
-class Stats(NamedTuple):
-    """Weighted sufficient statistics of a block of rows (float64; ``y`` kept 2-D).
-
-    Attributes
-    ----------
-    n : int
-        Number of rows.
-    sw : float
-        Sum of the weights (``n`` when unweighted).
-    xbar : ndarray of shape (n_features,)
-    ybar : ndarray of shape (n_targets,)
-    Sxx : ndarray of shape (n_features, n_features)
-        Centered weighted scatter ``sum_i s_i (x_i - xbar)(x_i - xbar)^T``.
-    Sxy : ndarray of shape (n_features, n_targets)
-    Syy : ndarray of shape (n_targets,)
-    wmin : float
-        Smallest weight seen (``inf`` when unweighted), to reject negative weights.
-    """
-
-    n: int
-    sw: float
-    xbar: np.ndarray
-    ybar: np.ndarray
-    Sxx: np.ndarray
-    Sxy: np.ndarray
-    Syy: np.ndarray
-    wmin: float
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,32 +126,6 @@ def _uncentered_chunk_stats(X, y):
     return Stats(m, float(m), xbar, ybar, Sxx, Sxy, Syy, np.inf)
 
 
-def _combine2(a, b):
-    """Parallel-axis merge of two blocks' statistics (either may be an empty ``(n, wmin)``)."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    n = a[0] + b[0]
-    wmin = min(a[-1], b[-1])
-    a_empty = not isinstance(a, Stats) or a.sw == 0
-    b_empty = not isinstance(b, Stats) or b.sw == 0
-    if a_empty:
-        return b._replace(n=n, wmin=wmin) if isinstance(b, Stats) else (n, wmin)
-    if b_empty:
-        return a._replace(n=n, wmin=wmin)
-    W = a.sw + b.sw
-    f = b.sw / W
-    c = a.sw * f  # Wa * Wb / W
-    dx = b.xbar - a.xbar
-    dy = b.ybar - a.ybar
-    Sxx = a.Sxx + b.Sxx
-    Sxx += c * np.outer(dx, dx)
-    Sxy = a.Sxy + b.Sxy + c * np.outer(dx, dy)
-    Syy = a.Syy + b.Syy + c * dy * dy
-    return Stats(n, W, a.xbar + f * dx, a.ybar + f * dy, Sxx, Sxy, Syy, wmin)
-
-
 def _combine_many(parts):
     return reduce(_combine2, map(_unbox, parts), None)
 
@@ -207,11 +155,6 @@ def _chunk_fold_stats(X, y, w, labels, start, bounds, n_folds):
 
 def _combine_folds(parts):
     return tuple(_combine_many(col) for col in zip(*map(_unbox, parts)))
-
-
-def combine(stats):
-    """Merge the statistics of disjoint row blocks (a list of :class:`Stats`) into one."""
-    return _combine_many(stats)
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,21 +304,6 @@ def _tree_reduce(parts, func, split_every):
     return parts[0]
 
 
-def _check_stats(stats, name="X"):
-    if not isinstance(stats, Stats) or stats.sw == 0:  # no positive weight at all
-        if stats[-1] < 0:
-            raise ValueError("Negative values in data passed to sample_weight.")
-        raise ValueError("sample_weight must have at least one positive weight; all are zero.")
-    if stats.wmin < 0:
-        raise ValueError("Negative values in data passed to sample_weight.")
-    if not (np.isfinite(stats.sw) and np.all(np.isfinite(stats.xbar)) and np.all(np.isfinite(stats.Sxx))):
-        raise ValueError(f"Input {name} contains NaN or infinity (or sample_weight does).")
-    if not (np.all(np.isfinite(stats.ybar)) and np.all(np.isfinite(stats.Syy))
-            and np.all(np.isfinite(stats.Sxy))):
-        raise ValueError("Input y contains NaN or infinity.")
-    return stats
-
-
 def sufficient_statistics(X, y, sample_weight=None, *, split_every=8):
     """Weighted, centered sufficient statistics of dask data, in one pass over the row chunks.
 
@@ -409,13 +337,6 @@ def sufficient_statistics(X, y, sample_weight=None, *, split_every=8):
     leaves = _per_chunk(X, y, sw)
     (stats,) = dask.compute(_tree_reduce(leaves, _combine_many, split_every))
     return _check_stats(_unbox(stats))
-
-
-def _empty_stats(marker, p, t):
-    """Statistics of rows without weight: ``sw = 0`` and zeros (the merge treats them as empty)."""
-    n, wmin = marker
-    return Stats(n, 0.0, np.zeros(p), np.zeros(t), np.zeros((p, p)), np.zeros((p, t)),
-                 np.zeros(t), wmin)
 
 
 def _fold_labels(folds, n_samples):
@@ -502,30 +423,12 @@ def fold_statistics(X, y, folds, sample_weight=None, *, split_every=8):
         if isinstance(s, Stats) or s[-1] < 0:
             _check_stats(s)
     per_fold = [s if isinstance(s, Stats) else _empty_stats(s, p, t) for s in per_fold]
-    # prefix[f] merges folds < f, suffix[f] folds >= f
-    prefix, suffix = [None], [None]
-    for f in range(k):
-        prefix.append(_combine2(prefix[-1], per_fold[f]))
-        suffix.append(_combine2(suffix[-1], per_fold[k - 1 - f]))
-    suffix = suffix[::-1]
-    return [(_check_stats(_combine2(prefix[f], suffix[f + 1])), per_fold[f]) for f in range(k)]
+    return train_test_statistics(per_fold)
 
 
 # --------------------------------------------------------------------------------------------
 # From statistics to a solver design
 # --------------------------------------------------------------------------------------------
-def _gram_parts(stats, fit_intercept, rescale=True):
-    """``(G, Zty, yy, X_offset, y_offset)`` in float64, weights rescaled to sum to n or raw."""
-    c = stats.n / stats.sw if rescale else 1.0
-    cW = c * stats.sw
-    if fit_intercept:
-        return c * stats.Sxx, c * stats.Sxy, c * stats.Syy, stats.xbar, stats.ybar
-    return (c * stats.Sxx + cW * np.outer(stats.xbar, stats.xbar),
-            c * stats.Sxy + cW * np.outer(stats.xbar, stats.ybar),
-            c * stats.Syy + cW * stats.ybar ** 2,
-            np.zeros_like(stats.xbar), np.zeros_like(stats.ybar))
-
-
 def ridge_from_stats(stats, alpha, *, fit_intercept):
     """Ridge coefficients ``(n_targets, n_features)`` and intercepts from statistics.
 
@@ -650,37 +553,6 @@ def ridge_loo_dask(X, y, alphas, *, fit_intercept, sample_weight=None, split_eve
     return _unbox(sse) / stats.n, stats
 
 
-def design_from_stats(stats, *, fit_intercept, dtype=np.float64, multi_output=False):
-    """The Gram :class:`~fastreg._path.Design` (and offsets) of the problem with these statistics.
-
-    Sample weights are rescaled to sum to ``n_samples`` (``ElasticNet.fit``'s convention), so
-    ``G = (n / W) Sxx`` with an intercept, and ``G = (n / W) Sxx + n xbar xbar^T`` (the uncentered
-    weighted ``X^T S X``) without one; likewise ``Z^T z`` and ``||z||^2``.
-
-    Returns
-    -------
-    prep : Preprocessed
-        With ``X`` and ``y`` None; only the offsets are set.
-    design : Design
-        ``kind='gram'``.
-    """
-    dtype = np.dtype(dtype)
-    n = stats.n
-    G, Zty, yy, X_offset, y_offset = _gram_parts(stats, fit_intercept)
-    G = np.asfortranarray(G, dtype=dtype)
-    col_norm2 = np.ascontiguousarray(np.diag(G))
-    Zty = np.asarray(Zty, dtype=dtype)
-    yy = np.asarray(yy, dtype=dtype)
-    y_offset = np.asarray(y_offset, dtype=dtype)
-    if not multi_output:
-        Zty, yy, y_offset = np.ascontiguousarray(Zty[:, 0]), yy[0], y_offset[0]
-    else:
-        Zty = np.asfortranarray(Zty)
-    prep = Preprocessed(X=None, y=None, X_offset=np.asarray(X_offset, dtype=dtype),
-                        y_offset=y_offset, sqrt_sw=None, implicit_center=False)
-    return prep, Design("gram", G, col_norm2, Zty, yy, n)
-
-
 def prepare_dask(X, y, *, fit_intercept, sample_weight=None):
     """Dask counterpart of :func:`fastreg._path.prepare`: one statistics pass, then a Gram design.
 
@@ -692,26 +564,6 @@ def prepare_dask(X, y, *, fit_intercept, sample_weight=None):
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     return design_from_stats(stats, fit_intercept=fit_intercept, dtype=dtype,
                              multi_output=np.ndim(y) == 2)
-
-
-def heldout_mse(stats, coefs, intercepts):
-    """Weighted mean squared error on the rows summarized by ``stats``, without touching them.
-
-    ``sum_i s_i (y_i - x_i w - b)^2 / W = [Syy - 2 w.Sxy + w.Sxx w] / W + (ybar - xbar.w - b)^2``,
-    for a 1-D target; ``coefs`` of shape (n_features, n_alphas), ``intercepts`` (n_alphas,).
-
-    Returns
-    -------
-    ndarray of shape (n_alphas,)
-    """
-    coefs = np.asarray(coefs, dtype=np.float64)
-    if coefs.ndim == 1:
-        coefs = coefs[:, None]
-    b = np.atleast_1d(np.asarray(intercepts, dtype=np.float64))
-    Sxy = stats.Sxy[:, 0]
-    quad = np.einsum("ja,ja->a", coefs, stats.Sxx @ coefs)
-    bias = stats.ybar[0] - stats.xbar @ coefs - b
-    return np.maximum(stats.Syy[0] - 2 * Sxy @ coefs + quad, 0) / stats.sw + bias ** 2
 
 
 # --------------------------------------------------------------------------------------------

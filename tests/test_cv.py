@@ -64,6 +64,38 @@ def test_lassocv_matches_sklearn_dense(n, p, corr, dtype, order, fit_intercept):
     assert ours.mse_path_.shape == (30, 4)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cv_from_fold_statistics_equals_cv_on_fold_rows(weighted, monkeypatch):
+    """Dense n > p with KFold-like folds takes the one-pass statistics route; it gives the
+    same paths as fitting every fold on a copy of its rows (the route of other folds)."""
+    import fastreg._cv as cvmod
+
+    X, y = make_data(150, 12, seed=21, corr=True, order="F")
+    sw = np.random.default_rng(2).uniform(0, 2, 150) if weighted else None
+    folds = list(KFold(5, shuffle=True, random_state=3).split(X))
+    kw = dict(l1_ratios=[0.5, 1.0], n_alphas=20, folds=folds, sample_weight=sw,
+              path_params=dict(tol=1e-12, max_iter=100_000))
+    assert cvmod._gram_fold_statistics(X, y, folds, sw, "auto") is not None
+    fast = cvmod.enet_cv(X, y, **kw)
+    monkeypatch.setattr(cvmod, "_gram_fold_statistics", lambda *args: None)
+    rows = cvmod.enet_cv(X, y, **kw)
+    np.testing.assert_allclose(fast["alphas"], rows["alphas"], rtol=1e-12)
+    np.testing.assert_allclose(fast["mse_paths"], rows["mse_paths"], rtol=1e-9)
+    assert (fast["i_l1_ratio"], fast["i_min"], fast["i_1se"]) == (
+        rows["i_l1_ratio"], rows["i_min"], rows["i_1se"])
+
+
+def test_cv_with_overlapping_splits_matches_sklearn():
+    """Splits that are not a partition (ShuffleSplit) fit each fold on its own rows."""
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y = make_data(120, 10, seed=23)
+    kw = dict(cv=ShuffleSplit(4, test_size=0.3, random_state=0), tol=1e-10, max_iter=100_000,
+              alphas=20)
+    assert_same_cv(fastreg.LassoCV(**kw).fit(X, y), sk.LassoCV(**kw).fit(X, y), rtol=1e-7,
+                   coef_atol=1e-7)
+
+
 def test_lassocv_default_tol_same_alpha():
     """At scikit-learn's defaults (tol=1e-4, 100 alphas, 5 folds) the selection agrees."""
     X, y = make_data(200, 30, seed=3)

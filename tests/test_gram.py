@@ -119,3 +119,49 @@ def test_make_design_gram_of_a_prepared_x():
     sp = make_design(preprocess_data(sparse.csc_matrix(X), y, fit_intercept=True), precompute=True)
     np.testing.assert_allclose(sp.data, design.data, rtol=1e-10, atol=1e-10)
 
+
+# ----------------------------------------------------------------------------- fold statistics
+def test_fold_statistics_in_memory_match_each_folds_rows():
+    from sklearn.model_selection import KFold
+
+    from fastreg._stats import fold_statistics_in_memory
+
+    rng = np.random.default_rng(5)
+    n, p = 97, 6
+    X = np.asfortranarray(rng.standard_normal((n, p)) + 4)
+    y = rng.standard_normal(n)
+    sw = rng.uniform(0, 2, n)
+    folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    stats = fold_statistics_in_memory(X, y, folds, sw)
+    assert len(stats) == 4
+    for (train, test), (st_train, st_test) in zip(folds, stats):
+        for rows, st in ((train, st_train), (test, st_test)):
+            S0, m0, W0 = _reference(X, y[:, None], rows, sw, True)
+            assert st.n == len(rows) and st.sw == pytest.approx(W0)
+            np.testing.assert_allclose(st.xbar, m0[:p], rtol=1e-12)
+            np.testing.assert_allclose(st.ybar, m0[p:], rtol=1e-12)
+            np.testing.assert_allclose(st.Sxx, S0[:p, :p], rtol=1e-11, atol=1e-9)
+            np.testing.assert_allclose(st.Sxy, S0[:p, p:], rtol=1e-11, atol=1e-9)
+            np.testing.assert_allclose(st.Syy, np.diag(S0)[p:], rtol=1e-11)
+            assert st.wmin == pytest.approx(sw[rows].min())
+
+
+def test_fold_statistics_in_memory_only_for_partitions():
+    from sklearn.model_selection import KFold, ShuffleSplit
+
+    from fastreg._stats import fold_statistics_in_memory
+
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((40, 3))
+    y = rng.standard_normal(40)
+    assert fold_statistics_in_memory(X, y, list(ShuffleSplit(3, random_state=0).split(X))) is None
+    kfold = list(KFold(4).split(X))
+    assert fold_statistics_in_memory(X, y, kfold) is not None
+    # a training set that is not the complement of its test set
+    short = [(train[1:], test) for train, test in kfold]
+    assert fold_statistics_in_memory(X, y, short) is None
+    overlap = [(np.concatenate([train[:-1], test[:1]]), test) for train, test in kfold]
+    assert fold_statistics_in_memory(X, y, overlap) is None
+    # boolean masks are accepted
+    masks = [(np.isin(np.arange(40), tr), np.isin(np.arange(40), te)) for tr, te in kfold]
+    assert fold_statistics_in_memory(X, y, masks) is not None
