@@ -17,6 +17,7 @@ Everything here works on plain arrays; the estimators in :mod:`fastreg.linear_mo
 validate, call :func:`enet_cv` and store attributes.
 """
 
+import contextlib
 import time
 
 import numpy as np
@@ -33,6 +34,15 @@ __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
 # --------------------------------------------------------------------------------------------
 # The general driver
 # --------------------------------------------------------------------------------------------
+def _blas_limit(n_jobs):
+    """One BLAS thread per worker when tasks run in parallel (no oversubscription of the
+    cores); nothing otherwise (threadpoolctl's scan of the loaded libraries alone takes about
+    4 ms, a tenth of a small LassoCV)."""
+    if effective_n_jobs(n_jobs) > 1:
+        return threadpool_limits(1, user_api="blas")
+    return contextlib.nullcontext()
+
+
 def _rows(X, idx, fmt):
     if sparse.issparse(X):
         return X[idx].asformat(fmt)
@@ -162,8 +172,7 @@ def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
     folds = [(np.asarray(tr), np.asarray(te)) for tr, te in folds]
     n_folds = len(folds)
     states = [None] * n_folds
-    # Parallel workers each get one BLAS thread (no oversubscription of the cores).
-    with threadpool_limits(1 if effective_n_jobs(n_jobs) > 1 else None, user_api="blas"):
+    with _blas_limit(n_jobs):
         if len(params) > 1 and prepare_fold is not _default_prepare:
             # shared per-fold work done once, then reused by every param of the fold
             states = Parallel(n_jobs=n_jobs, prefer="threads")(
@@ -408,7 +417,7 @@ n_jobs, verbose
     if verbose:
         print(f"[fastreg CV] {n_folds} folds x {len(l1_ratios)} l1_ratios x "
               f"{grids.shape[1]} alphas (from one pass of fold statistics)", flush=True)
-    with threadpool_limits(1 if effective_n_jobs(n_jobs) > 1 else None, user_api="blas"):
+    with _blas_limit(n_jobs):
         mse = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(_stats_task)(fold, trains[i_fold], fold_stats[i_fold][1], i_param, r, i_fold,
                                  n_folds, verbose)
