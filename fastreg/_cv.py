@@ -367,11 +367,12 @@ def enet_cv_from_stats(fold_stats, *, l1_ratios, alphas=None, n_alphas=100, eps=
 
     The same procedure as :func:`enet_cv`, the data being replaced by their statistics
     (:func:`fastreg._stats.fold_statistics_in_memory` in memory,
-    :func:`fastreg._dask.fold_statistics` out of core): the alpha grids come from the statistics of all
-    rows (the merge of a fold's training and held-out statistics), each fold's path is solved
-    on the Gram design of its training statistics (weights rescaled to sum to the number of
-    training rows, as in memory), and scored by :func:`fastreg._stats.heldout_mse` (the held-out
-    MSE weighted by the raw weights, as in memory).
+    :func:`fastreg._dask.fold_statistics` out of core): the alpha grids come from the
+    statistics of all rows (the merge of a fold's training and held-out statistics), each
+    fold's path is solved on the Gram design of its training statistics (weights rescaled to
+    sum to the number of training rows, as in memory), and scored by
+    :func:`fastreg._stats.heldout_mse` (the held-out MSE weighted by the raw weights, as in
+    memory).
 
     Parameters
     ----------

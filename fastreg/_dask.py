@@ -1,27 +1,16 @@
 """Out-of-core fits on ``dask.array`` data: one pass of sufficient statistics, then in-memory solvers.
 
-For least squares with an elastic-net or ridge penalty, the weighted, centered problem
-
-    min_{w, b}  1/2 sum_i s_i (y_i - x_i w - b)^2 + penalty(w)
-
-depends on the data only through the weight sum ``W``, the weighted means ``xbar``, ``ybar`` and
-the centered scatter matrices
-
-    Sxx = sum_i s_i (x_i - xbar)(x_i - xbar)^T,  Sxy = sum_i s_i (x_i - xbar)(y_i - ybar)^T,
-    Syy = sum_i s_i (y_i - ybar)^2.
-
-They are computed here in ONE pass over the row chunks of a dask array, on the cluster. Every
-chunk's statistics are centered on its own means, without large-mean cancellation: an unweighted
-float64 chunk whose means are small next to its spread takes the cheaper uncentered products of
+A penalized least-squares problem depends on its rows only through their sufficient statistics
+(weight sum, weighted means, centered scatter matrices; see :mod:`fastreg._stats`, which also
+holds their exact parallel-axis merge and what is computed from them). Here they are computed
+in ONE pass over the row chunks of a dask array, on the cluster. Every chunk's statistics are
+centered on its own means, without large-mean cancellation: an unweighted float64 chunk whose
+means are small next to its spread takes the cheaper uncentered products of
 :func:`_uncentered_chunk_stats`, which checks for that; any other chunk is centered first. The
-chunk results are merged by a tree reduction with the parallel-axis (Chan et al.) update
-
-    W = Wa + Wb,  d = xbar_b - xbar_a,  xbar = xbar_a + (Wb / W) d,
-    Sxx = Sxx_a + Sxx_b + (Wa Wb / W) d d^T       (likewise Sxy, Syy).
+chunk results are merged by a tree reduction.
 
 Only the p x p result comes back to the client, where it becomes a Gram ``Design`` for the same
-covariance-update kernels (:func:`fastreg._path.solve_path`) as an in-memory fit. The statistics
-themselves, their merge and what is computed from them live in :mod:`fastreg._stats`.
+covariance-update kernels (:func:`fastreg._path.solve_path`) as an in-memory fit.
 
 This module is imported only when an input is a dask array (see
 :func:`fastreg._validation.is_dask_array`); ``import fastreg`` never imports dask.

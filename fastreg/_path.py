@@ -19,8 +19,8 @@ from ._preprocess import Preprocessed, centered_scatter, preprocess_data, sparse
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
-__all__ = ["PathResult", "Design", "make_design", "gram_design", "alpha_grid", "alpha_max", "solve_path", "prepare",
-           "enet_path", "lasso_path", "penalized_correlations"]
+__all__ = ["PathResult", "Design", "make_design", "gram_design", "alpha_grid", "alpha_max",
+           "solve_path", "prepare", "enet_path", "lasso_path", "penalized_correlations"]
 
 _CONVERGENCE_MSG = (
     "Objective did not converge. You might want to increase the number of iterations, check "

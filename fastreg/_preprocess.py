@@ -9,6 +9,10 @@ has ``b = ybar - xbar w`` (weighted means), and becomes an intercept-free proble
 explicitly (on a copy unless the caller asked for ``copy_X=False``). Sparse X is never densified:
 it is only row-scaled, and the kernels subtract ``sqrt(s) xbar_j`` from column j on the fly
 (implicit centering, see ``fastreg._kernels.cd``).
+
+Solvers that need only the Gram matrix of the centered, scaled design (covariance updates, the
+sufficient statistics of cross-validation) never form it: :func:`centered_scatter` computes
+``Z^T Z``, ``Z^T z`` and ``||z||^2`` straight from X in one compiled pass.
 """
 
 import threading
@@ -170,7 +174,8 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, spa
 
 
 # A scatter of at least this many multiply-adds (rows x (p + t)^2 / 2) is split over threads:
-# 2 threads take 62-66 ms on 200000 x 101 against 117 ms for one (2-core bench machine).
+# on 200000 x 101, 2 threads took 62-90 ms against 98-117 ms for one (2-core bench machine; how
+# much the second vCPU gives varies with the host's load).
 _SCATTER_THREAD_MIN_WORK = 20_000_000
 _POOL = None
 

@@ -67,13 +67,16 @@ class Stats(NamedTuple):
 
 
 def check_stats(stats, name="X"):
+    """``stats`` if it has positive weight and finite values, else the ``ValueError`` that
+    in-memory validation would raise (negative or all-zero weights, NaN or infinity)."""
     if not isinstance(stats, Stats) or stats.sw == 0:  # no positive weight at all
         if stats[-1] < 0:
             raise ValueError("Negative values in data passed to sample_weight.")
         raise ValueError("sample_weight must have at least one positive weight; all are zero.")
     if stats.wmin < 0:
         raise ValueError("Negative values in data passed to sample_weight.")
-    if not (np.isfinite(stats.sw) and np.all(np.isfinite(stats.xbar)) and np.all(np.isfinite(stats.Sxx))):
+    if not (np.isfinite(stats.sw) and np.all(np.isfinite(stats.xbar))
+            and np.all(np.isfinite(stats.Sxx))):
         raise ValueError(f"Input {name} contains NaN or infinity (or sample_weight does).")
     if not (np.all(np.isfinite(stats.ybar)) and np.all(np.isfinite(stats.Syy))
             and np.all(np.isfinite(stats.Sxy))):
