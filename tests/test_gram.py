@@ -25,7 +25,12 @@ def _reference(X, Y, rows, sw, center):
 @pytest.mark.parametrize("rows", ["all", "range", "perm", "mask"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("center", [True, False])
-def test_centered_scatter_matches_explicit(dtype, shape, rows, weighted, center):
+@pytest.mark.parametrize("route", ["tiles", "blas"])
+def test_centered_scatter_matches_explicit(dtype, shape, rows, weighted, center, route,
+                                           monkeypatch):
+    if route == "blas":  # the BLAS row blocks taken for many columns (several blocks here)
+        monkeypatch.setattr(pre, "_SCATTER_MAX_COLUMNS", 0)
+        monkeypatch.setattr(pre, "_BLAS_BLOCK_BYTES", 1)
     n, p, t = shape
     rng = np.random.default_rng(n + p)
     # a large mean: centering before the product is what keeps the digits
