@@ -19,8 +19,9 @@ from ._preprocess import Preprocessed, centered_scatter, preprocess_data, sparse
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
-__all__ = ["PathResult", "Design", "make_design", "gram_design", "alpha_grid", "alpha_max",
-           "solve_path", "prepare", "enet_path", "lasso_path", "penalized_correlations"]
+__all__ = ["PathResult", "Design", "make_design", "gram_design", "gram_from_x", "alpha_grid",
+           "alpha_max", "solve_path", "prepare", "enet_path", "lasso_path",
+           "penalized_correlations"]
 
 _CONVERGENCE_MSG = (
     "Objective did not converge. You might want to increase the number of iterations, check "
@@ -504,6 +505,16 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
 # --------------------------------------------------------------------------------------------
 # Shared preparation and the public path functions
 # --------------------------------------------------------------------------------------------
+def gram_from_x(X, precompute):
+    """Whether :func:`prepare` builds the Gram layout straight from dense X (:func:`gram_design`):
+    ``precompute=True``, or 'auto' with more rows than features. That route reads X in C or F
+    order alike, so validation need not copy a C-ordered X into F order for it."""
+    if sparse.issparse(X) or not (precompute is True or isinstance(precompute, str)):
+        return False
+    shape = getattr(X, "shape", None)  # array-likes without one are converted anyway
+    return shape is not None and len(shape) == 2 and (precompute is True or shape[0] > shape[1])
+
+
 def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute="auto"):
     """Weights normalized to sum to n_samples (scikit-learn's convention), centering, kernel layout.
 
@@ -526,8 +537,7 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
             stacklevel=3,
         )
         precompute = True
-    dense_gram = (precompute is True or (isinstance(precompute, str) and n_samples > X.shape[1]))
-    if dense_gram and not sparse.issparse(X) and X.size:
+    if gram_from_x(X, precompute) and X.size:
         return gram_design(X, y, fit_intercept=fit_intercept, sample_weight=sw)
     prep = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=copy_X)
     return prep, make_design(prep, precompute)
@@ -566,7 +576,8 @@ def check_precompute(precompute, owner=None):
 def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, precompute):
     """Validate in-memory X, y (unless ``check_input`` is False) and :func:`prepare` them."""
     if check_input:
-        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F",
+        order = None if gram_from_x(X, precompute) else "F"
+        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order=order,
                         copy=False, input_name="X", accept_large_sparse=False)
         y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", input_name="y")
         if y.shape[0] != X.shape[0]:

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import linalg, sparse
 
 from ._kernels import ridge as _k
-from ._preprocess import compute_offsets, preprocess_data, sparse_sq_norms
+from ._preprocess import compute_offsets, design_scatter, preprocess_data, sparse_sq_norms
 
 __all__ = [
     "ridge_solve",
@@ -102,12 +102,8 @@ class _Design:
         """``(A^T A, A^T z)`` in float64, in one pass over X."""
         if self.mode != "blocked":
             return self.gram(), self.rmatmul(z)
-        G = np.zeros((self.p, self.p))
-        b = np.zeros((self.p, z.shape[1]))
-        for start, stop, B in self.iter_rows():
-            G += B.T @ B
-            b += B.T @ z[start:stop]
-        return G, b
+        S = design_scatter(self.X, z, self.xbar, self.sqrt_sw)
+        return S[:self.p, :self.p], S[:self.p, self.p:]
 
     def gram(self):
         """``A^T A`` (p x p, float64)."""
@@ -122,10 +118,7 @@ class _Design:
             G -= np.outer(xb, u) + np.outer(u, xb)
             G += (self.c.astype(np.float64) @ self.c) * np.outer(xb, xb)
             return G
-        G = np.zeros((self.p, self.p))
-        for _, _, B in self.iter_rows():
-            G += B.T @ B
-        return G
+        return design_scatter(self.X, np.zeros((self.n, 0)), self.xbar, self.sqrt_sw)
 
     def kernel(self):
         """``A A^T`` (n x n, float64)."""

@@ -133,6 +133,26 @@ def test_c_and_f_order_agree(precompute):
     check_against_sklearn(c, X, y)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_c_ordered_tall_data_read_in_place(dtype, weighted):
+    """n > p with precompute='auto': the Gram layout reads a C-ordered X as it is (no F copy),
+    with the same result as F order and as scikit-learn."""
+    X, y = make_problem("n>>p", seed=41, dtype=dtype)
+    sw = np.random.default_rng(41).uniform(0, 2, X.shape[0]) if weighted else None
+    Xc = np.ascontiguousarray(X)
+    before = Xc.copy()
+    kw = dict(alpha=0.02 * alpha_max(X, y), **TIGHT)
+    c = ElasticNet(**kw).fit(Xc, y, sample_weight=sw)
+    f = ElasticNet(**kw).fit(np.asfortranarray(X), y, sample_weight=sw)
+    assert_array_equal(Xc, before)
+    tol = 1e-10 if dtype == np.float64 else 1e-4
+    assert_allclose(c.coef_, f.coef_, rtol=tol, atol=tol)
+    assert_allclose(c.intercept_, f.intercept_, rtol=tol, atol=tol)
+    if dtype == np.float64:
+        check_against_sklearn(c, X, y, sample_weight=sw)
+
+
 @pytest.mark.parametrize("sw", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("fmt", ["csc", "csr", "coo"])

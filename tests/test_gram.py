@@ -25,7 +25,7 @@ def _reference(X, Y, rows, sw, center):
 @pytest.mark.parametrize("rows", ["all", "range", "perm", "mask"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("center", [True, False])
-@pytest.mark.parametrize("route", ["tiles", "blas"])
+@pytest.mark.parametrize("route", ["tiles", "blas", "tiles C-ordered"])
 def test_centered_scatter_matches_explicit(dtype, shape, rows, weighted, center, route,
                                            monkeypatch):
     if route == "blas":  # the BLAS row blocks taken for many columns (several blocks here)
@@ -35,6 +35,7 @@ def test_centered_scatter_matches_explicit(dtype, shape, rows, weighted, center,
     rng = np.random.default_rng(n + p)
     # a large mean: centering before the product is what keeps the digits
     X = (rng.standard_normal((n, p)) * 3 + 50).astype(dtype)
+    X = np.ascontiguousarray(X) if route.endswith("C-ordered") else np.asfortranarray(X)
     Y = rng.standard_normal((n, t)).astype(dtype)
     sw = rng.uniform(0, 2, n) if weighted else None
     sel = {"all": None, "range": np.arange(n // 3, n), "perm": rng.permutation(n)[: max(1, n // 2)],
@@ -68,9 +69,9 @@ def test_centered_scatter_threads_give_the_same_result(monkeypatch):
     np.testing.assert_allclose(one[0], centered_scatter(X, Y, sample_weight=sw)[0], rtol=1e-12)
 
 
-def test_centered_scatter_reads_c_ordered_and_read_only_input():
+def test_centered_scatter_reads_read_only_and_strided_input():
     rng = np.random.default_rng(1)
-    X = np.ascontiguousarray(rng.standard_normal((300, 5)))
+    X = rng.standard_normal((300, 10))[:, ::2]  # neither C- nor F-contiguous
     Y = rng.standard_normal((300, 1))
     X.flags.writeable = False
     before = X.copy()
@@ -170,3 +171,31 @@ def test_fold_statistics_in_memory_only_for_partitions():
     # boolean masks are accepted
     masks = [(np.isin(np.arange(40), tr), np.isin(np.arange(40), te)) for tr, te in kfold]
     assert fold_statistics_in_memory(X, y, masks) is not None
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("route", ["tiles", "blas", "tiles C-ordered"])
+def test_design_scatter_of_fixed_offsets_and_a_ready_target(dtype, weighted, route, monkeypatch):
+    """Ridge's blocked design: ``[A, z]^T [A, z]`` with A centered on given offsets (float64
+    even for float32 X) and z used as given (neither centered nor weighted again)."""
+    from fastreg._preprocess import design_scatter
+
+    if route == "blas":
+        monkeypatch.setattr(pre, "_SCATTER_MAX_COLUMNS", 0)
+        monkeypatch.setattr(pre, "_BLAS_BLOCK_BYTES", 1)
+    rng = np.random.default_rng(8)
+    n, p = 700, 9
+    X = (rng.standard_normal((n, p)) + 30).astype(dtype)
+    X = np.ascontiguousarray(X) if route.endswith("C-ordered") else np.asfortranarray(X)
+    z = rng.standard_normal((n, 2)).astype(dtype)
+    offset = rng.standard_normal(p) + 30
+    sqrt_w = np.sqrt(rng.uniform(0, 2, n)).astype(dtype) if weighted else None
+    A = X.astype(np.float64) - offset
+    if weighted:
+        A *= sqrt_w[:, None]
+    U = np.column_stack([A, z.astype(np.float64)])
+    S = design_scatter(X, z, offset, sqrt_w)
+    assert S.dtype == np.float64
+    tol = 1e-11 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(S, U.T @ U, rtol=0, atol=tol * np.abs(U.T @ U).max())

@@ -34,8 +34,9 @@ _TILE = 4
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _pack(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, k0, m, B):
-    """Block ``[k0, k0 + m)`` of the selected rows, centered and weighted, into ``B[:, :m]``."""
+def _pack(XT, YT, rows, contiguous, weighted, y_weighted, sqrt_w, x_offset, y_offset, k0, m, B):
+    """Block ``[k0, k0 + m)`` of the selected rows, centered and weighted, into ``B[:, :m]``
+    (the rows of Y weighted only if ``y_weighted``), in B's dtype."""
     p = XT.shape[0]
     t = YT.shape[0]
     if contiguous:
@@ -45,7 +46,7 @@ def _pack(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, k0, m,
             src = XT[j, s0:s0 + m] if j < p else YT[j - p, s0:s0 + m]
             o = x_offset[j] if j < p else y_offset[j - p]
             dst = B[j]
-            if weighted:
+            if weighted and (j < p or y_weighted):
                 for k in range(m):
                     dst[k] = (src[k] - o) * w[k]
             else:
@@ -56,9 +57,10 @@ def _pack(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, k0, m,
             src = XT[j] if j < p else YT[j - p]
             o = x_offset[j] if j < p else y_offset[j - p]
             dst = B[j]
+            wj = weighted and (j < p or y_weighted)
             for k in range(m):
                 i = rows[k0 + k]
-                if weighted:
+                if wj:
                     dst[k] = (src[i] - o) * sqrt_w[i]
                 else:
                     dst[k] = src[i] - o
@@ -121,7 +123,7 @@ def _tile(B, m, G, i0, j0, zero):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def scatter(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset):
+def scatter(XT, YT, rows, contiguous, weighted, y_weighted, sqrt_w, x_offset, y_offset):
     """Upper triangle of the centered, weighted scatter of the selected rows of ``[X, Y]``.
 
     Parameters
@@ -132,10 +134,13 @@ def scatter(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset):
     rows : int64 ndarray
         ``contiguous``: ``[start, stop]``, the rows ``start..stop-1``; else the row indices.
     contiguous, weighted : bool
-    sqrt_w : ndarray of shape (n,), same dtype
+    y_weighted : bool
+        Whether the weights also scale Y (False: Y is already scaled, and its offset is zero).
+    sqrt_w : ndarray of shape (n,)
         Square roots of the sample weights (read only when ``weighted``).
     x_offset : ndarray of shape (p,); y_offset : ndarray of shape (t,)
-        The centers ``m`` (zeros for no centering), same dtype.
+        The centers ``m`` (zeros for no centering). Their dtype is the one the blocks are
+        centered and multiplied in (X's, or float64 for float64 sums of a float32 X).
 
     Returns
     -------
@@ -149,11 +154,12 @@ def scatter(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset):
     q4 = (q + _TILE - 1) // _TILE * _TILE
     n_rows = rows[1] - rows[0] if contiguous else rows.shape[0]
     G = np.zeros((q4, q4))
-    B = np.zeros((q4, BLOCK), dtype=XT.dtype)  # rows q..q4-1 stay zero (padding of the tiles)
-    zero = XT.dtype.type(0)
+    B = np.zeros((q4, BLOCK), dtype=x_offset.dtype)  # rows q..q4-1 stay zero (tile padding)
+    zero = x_offset.dtype.type(0)
     for k0 in range(0, n_rows, BLOCK):
         m = min(BLOCK, n_rows - k0)
-        _pack(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, k0, m, B)
+        _pack(XT, YT, rows, contiguous, weighted, y_weighted, sqrt_w, x_offset, y_offset, k0, m,
+              B)
         for i0 in range(0, q4, _TILE):
             for j0 in range(i0, q4, _TILE):
                 _tile(B, m, G, i0, j0, zero)

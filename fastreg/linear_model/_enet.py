@@ -7,7 +7,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
 
-from .._path import check_precompute, prepare, solve_path
+from .._path import check_precompute, gram_from_x, prepare, solve_path
 from .._validation import (InvalidParameterError, check_choice, check_interval,
                            check_penalty_factor, is_dask_array, validate_X_y)
 from ._base import CoordinateDescentMixin, LinearRegressorBase
@@ -175,7 +175,9 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
                 del self.feature_names_in_
         else:
             if check_input:
-                X, y = validate_X_y(self, X, y)
+                # the Gram layout reads a C-ordered X as it is: no F copy for it
+                order = None if gram_from_x(X, precompute) else "F"
+                X, y = validate_X_y(self, X, y, order=order)
             else:
                 if sparse.issparse(X):
                     X = sparse.csc_matrix(X)
