@@ -4,10 +4,9 @@ A penalized least-squares problem depends on its rows only through their suffici
 (weight sum, weighted means, centered scatter matrices; see :mod:`fastreg._stats`, which also
 holds their exact parallel-axis merge and what is computed from them). Here they are computed
 in ONE pass over the row chunks of a dask array, on the cluster. Every chunk's statistics are
-centered on its own means, without large-mean cancellation: an unweighted float64 chunk whose
-means are small next to its spread takes the cheaper uncentered products of
-:func:`_uncentered_chunk_stats`, which checks for that; any other chunk is centered first. The
-chunk results are merged by a tree reduction.
+centered on its own means, without large-mean cancellation, by the same compiled pass as in
+memory (:func:`fastreg._stats.row_statistics`: no centered copy of the chunk). The chunk results
+are merged by a tree reduction.
 
 Only the p x p result comes back to the client, where it becomes a Gram ``Design`` for the same
 covariance-update kernels (:func:`fastreg._path.solve_path`) as an in-memory fit.
@@ -22,7 +21,8 @@ from numbers import Real
 import numpy as np
 from scipy import sparse
 
-from ._stats import Stats, combine, design_from_stats, heldout_mse, train_test_statistics
+from ._stats import (Stats, combine, design_from_stats, heldout_mse, row_statistics,
+                     train_test_statistics)
 from ._stats import _combine2
 from ._stats import check_stats as _check_stats
 from ._stats import empty_stats as _empty_stats
@@ -46,6 +46,9 @@ def _chunk_stats(X, y, w):
 
     Returns None for a block without rows or without positive weight (except for its
     ``n``/``wmin``, which :func:`_combine2` still needs: they are returned as a tuple then).
+    The scatter is the compiled one pass of :func:`fastreg._stats.row_statistics` (no centered
+    copy of the block); a block with NaN or infinity gets NaN statistics, which the client's
+    :func:`fastreg._stats.check_stats` reports (the compiled sums assume finite input).
     """
     X = np.asarray(X)
     y = np.asarray(y)
@@ -61,58 +64,15 @@ def _chunk_stats(X, y, w):
         W = float(w.sum())
     if m == 0 or W == 0:
         return (m, wmin)  # an "empty" block: rows but no weight
-    if w is None:
-        stats = _uncentered_chunk_stats(X, y)
-        if stats is not None:
-            return stats._replace(wmin=wmin)
-        xbar = X.mean(axis=0, dtype=np.float64)
-        ybar = y.mean(axis=0, dtype=np.float64)
-        Xc = X - xbar.astype(X.dtype)
-        yc = y - ybar.astype(y.dtype)
-    else:
-        xbar = (w @ X) / W
-        ybar = (w @ y) / W
-        s = np.sqrt(w).astype(X.dtype)[:, None]
-        Xc = X - xbar.astype(X.dtype)
-        Xc *= s
-        yc = (y - ybar.astype(y.dtype)) * s
-    Sxx = np.asarray(Xc.T @ Xc, dtype=np.float64)  # BLAS syrk
-    Sxy = np.asarray(Xc.T @ yc, dtype=np.float64)
-    Syy = np.einsum("ij,ij->j", yc, yc, dtype=np.float64)
-    return Stats(m, W, xbar, ybar, Sxx, Sxy, Syy, wmin)
-
-
-#: Largest ``x^T x / sum((x - xbar)^2)`` (over the columns of X and y) for which an unweighted
-#: float64 block's scatter is taken from its uncentered products: the subtraction then loses at
-#: most log10(1e3) = 3 of float64's 16 digits, fewer than a float32 input has.
-MAX_CANCELLATION = 1e3
-
-
-def _uncentered_chunk_stats(X, y):
-    """Unweighted float64 block statistics from uncentered products, or None if they cancel.
-
-    ``Sxx = X^T X - m xbar xbar^T`` needs only a BLAS syrk on the block as it is and one product
-    ``X^T [1, y]``: two reads of X instead of the four (mean, centered copy, syrk, ``X^T y``) of
-    centering first, which dominate the statistics pass. The subtraction loses the digits of
-    ``x^T x / sum((x - xbar)^2) = 1 + xbar^2 / var``; when that exceeds :data:`MAX_CANCELLATION`
-    for some column (large means, near-constant columns) the caller centers the block first.
-    """
-    if X.dtype != np.float64 or y.dtype != np.float64:
-        return None
-    m = X.shape[0]
-    Xy = X.T @ np.column_stack([np.ones(m), y])  # one read of X: column sums and X^T y
-    xbar = Xy[:, 0] / m
-    ybar = y.sum(axis=0) / m
-    G = X.T @ X  # BLAS syrk
-    yy = np.einsum("ij,ij->j", y, y)
-    Sxx = G - m * np.outer(xbar, xbar)
-    Syy = yy - m * ybar * ybar
-    raw = np.concatenate([np.diag(G), yy])
-    centered = np.concatenate([np.diag(Sxx), Syy])
-    if not np.all(raw <= MAX_CANCELLATION * centered):
-        return None  # also when a column is constant here (centered 0), or not finite
-    Sxy = Xy[:, 1:] - m * np.outer(xbar, ybar)
-    return Stats(m, float(m), xbar, ybar, Sxx, Sxy, Syy, np.inf)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    finite_x, finite_y = np.isfinite(X).all(), np.isfinite(y).all()
+    if not (finite_x and finite_y and np.isfinite(W)):
+        p, t = X.shape[1], y.shape[1]
+        nan_x = np.nan if not (finite_x and np.isfinite(W)) else 0.0
+        return Stats(m, W, np.full(p, nan_x), np.full(t, np.nan), np.full((p, p), nan_x),
+                     np.full((p, t), np.nan), np.full(t, np.nan), wmin)
+    return row_statistics(X, y.astype(X.dtype, copy=False), None, w)._replace(wmin=wmin)
 
 
 def _combine_many(parts):

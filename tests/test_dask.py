@@ -89,26 +89,39 @@ def test_statistics_match_two_pass(client, weighted, offset):
     np.testing.assert_allclose(s.Syy, [Syy], rtol=1e-9)
 
 
-def test_uncentered_route_only_without_cancellation():
-    from fastreg._dask import MAX_CANCELLATION, _chunk_stats, _uncentered_chunk_stats
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_chunk_stats_centered_on_the_chunk(dtype, weighted):
+    """A chunk's statistics (the compiled one pass) equal explicit centering in float64, with
+    large column means; non-finite chunks give NaN statistics that the client rejects."""
+    from fastreg._dask import _chunk_stats
+    from fastreg._stats import check_stats
 
-    X, y, _ = _data(n=400, offset=0.0)
-    fast = _uncentered_chunk_stats(X, y[:, None])
-    assert fast is not None
-    Xc, yc = X - X.mean(0), y - y.mean()
-    np.testing.assert_allclose(fast.Sxx, Xc.T @ Xc, rtol=1e-12, atol=1e-12 * np.abs(Xc.T @ Xc).max())
-    np.testing.assert_allclose(fast.Sxy[:, 0], Xc.T @ yc, rtol=1e-11, atol=1e-12 * np.abs(Xc.T @ yc).max())
-    np.testing.assert_allclose(fast.Syy, [yc @ yc], rtol=1e-12)
-    # one column whose mean^2 / variance just exceeds the bound: centered route, same answer
-    X2 = X.copy()
-    X2[:, 3] = X2[:, 3] / X2[:, 3].std() + np.sqrt(1.5 * MAX_CANCELLATION)
-    assert _uncentered_chunk_stats(X2, y[:, None]) is None
-    assert _uncentered_chunk_stats(X2[:, :3], y[:, None]) is not None
-    assert _uncentered_chunk_stats(X, np.full((400, 1), 2.0)) is None  # constant y: no spread
-    assert _uncentered_chunk_stats(X.astype(np.float32), y[:, None].astype(np.float32)) is None
-    Xc2 = X2 - X2.mean(0)
-    np.testing.assert_allclose(_chunk_stats(X2, y, None).Sxx, Xc2.T @ Xc2, rtol=1e-12,
-                               atol=1e-12 * np.abs(Xc2.T @ Xc2).max())
+    X, y, w = _data(n=400, offset=0.0)
+    X = X.copy()
+    X[:, 3] = X[:, 3] / X[:, 3].std() + 1e4  # mean^2 / variance = 1e8
+    X, y = X.astype(dtype), y.astype(dtype)
+    w = w if weighted else None
+    s = _chunk_stats(X, y, w)
+    ww = np.ones(400) if w is None else w
+    U = np.column_stack([X, y]).astype(np.float64)
+    m = np.average(U, axis=0, weights=ww)
+    A = (U - m) * np.sqrt(ww)[:, None]
+    S = A.T @ A
+    tol = 1e-10 if dtype == np.float64 else 1e-5
+    assert s.n == 400 and s.sw == pytest.approx(ww.sum())
+    np.testing.assert_allclose(s.xbar, m[:-1], rtol=tol)
+    np.testing.assert_allclose(s.Sxx, S[:-1, :-1], rtol=tol, atol=tol * np.abs(S).max())
+    np.testing.assert_allclose(s.Sxy[:, 0], S[:-1, -1], rtol=tol, atol=tol * np.abs(S).max())
+    np.testing.assert_allclose(s.Syy, [S[-1, -1]], rtol=tol)
+    bad = X.copy()
+    bad[5, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        check_stats(_chunk_stats(bad, y, w))
+    bad_y = y.copy()
+    bad_y[7] = np.inf
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        check_stats(_chunk_stats(X, bad_y, w))
 
 
 @pytest.mark.parametrize("folds", ["int", "labels", "splitter"])
