@@ -15,6 +15,7 @@ sufficient statistics of cross-validation) never form it: :func:`centered_scatte
 ``Z^T Z``, ``Z^T z`` and ``||z||^2`` straight from X in one compiled pass.
 """
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -203,9 +204,10 @@ def _map_threads(func, parts):
     global _POOL
     if len(parts) == 1:
         return [func(parts[0])]
-    if _POOL is None or _POOL._max_workers < len(parts):
-        _POOL = ThreadPoolExecutor(len(parts), thread_name_prefix="fastreg-scatter")
-    return list(_POOL.map(func, parts))
+    # a pool inherited through fork() has no threads in the child: make a new one there
+    if _POOL is None or _POOL[0] != os.getpid() or _POOL[1]._max_workers < len(parts):
+        _POOL = (os.getpid(), ThreadPoolExecutor(len(parts), thread_name_prefix="fastreg-scatter"))
+    return list(_POOL[1].map(func, parts))
 
 
 def _row_selection(rows, n):

@@ -199,3 +199,26 @@ def test_design_scatter_of_fixed_offsets_and_a_ready_target(dtype, weighted, rou
     assert S.dtype == np.float64
     tol = 1e-11 if dtype == np.float64 else 1e-6
     np.testing.assert_allclose(S, U.T @ U, rtol=0, atol=tol * np.abs(U.T @ U).max())
+
+
+def test_centered_scatter_threads_after_fork(monkeypatch):
+    """The thread pool made before a fork() is not reused by the child (it has no threads
+    there, and work submitted to it would wait forever)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork() on this platform")
+    monkeypatch.setattr(pre, "_SCATTER_THREAD_MIN_WORK", 0)
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((2000, 5))
+    Y = rng.standard_normal((2000, 1))
+    S, _, _ = centered_scatter(X, Y)  # creates the pool in this process
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        S_child = pool.apply_async(_scatter_in_child, (X, Y)).get(timeout=60)
+    np.testing.assert_allclose(S_child, S, rtol=1e-12)
+
+
+def _scatter_in_child(X, Y):
+    pre._SCATTER_THREAD_MIN_WORK = 0
+    return centered_scatter(X, Y)[0]
