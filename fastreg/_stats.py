@@ -209,12 +209,14 @@ def row_statistics(X, y, rows=None, sample_weight=None):
     X : ndarray of shape (n_samples, n_features)
         Validated float32 or float64 (F-ordered avoids a copy); only read.
     y : ndarray of shape (n_samples,) or (n_samples, n_targets)
-    rows : ndarray of int, optional
+    rows : ndarray of int or bool, optional
         All rows by default.
     sample_weight : ndarray of shape (n_samples,), optional
         Raw non-negative weights.
     """
     p = X.shape[1]
+    if rows is not None:
+        rows = _indices(rows)
     S, means, W = centered_scatter(X, y, rows=rows, sample_weight=sample_weight)
     n = X.shape[0] if rows is None else len(rows)
     if sample_weight is None:

@@ -222,3 +222,16 @@ def test_centered_scatter_threads_after_fork(monkeypatch):
 def _scatter_in_child(X, Y):
     pre._SCATTER_THREAD_MIN_WORK = 0
     return centered_scatter(X, Y)[0]
+
+
+def test_row_statistics_of_a_boolean_mask():
+    from fastreg._stats import row_statistics
+
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((50, 3))
+    y = rng.standard_normal(50)
+    mask = rng.random(50) < 0.4
+    a, b = row_statistics(X, y, mask), row_statistics(X, y, np.flatnonzero(mask))
+    assert a.n == b.n == mask.sum()
+    np.testing.assert_allclose(a.Sxx, b.Sxx, rtol=1e-14)
+    np.testing.assert_allclose(a.xbar, b.xbar, rtol=1e-14)
