@@ -19,8 +19,8 @@ from ._preprocess import Preprocessed, centered_scatter, preprocess_data, sparse
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
-__all__ = ["PathResult", "Design", "make_design", "gram_design", "gram_from_x", "alpha_grid",
-           "alpha_max", "solve_path", "prepare", "enet_path", "lasso_path",
+__all__ = ["PathResult", "Design", "make_design", "gram_problem", "gram_design", "gram_from_x",
+           "alpha_grid", "alpha_max", "solve_path", "prepare", "enet_path", "lasso_path",
            "penalized_correlations"]
 
 _CONVERGENCE_MSG = (
@@ -177,6 +177,26 @@ def _check_gram(gram, X):
         )
 
 
+def gram_problem(G, Zty, yy, X_offset, y_offset, n_samples, dtype, multi_output):
+    """``(prep, design)`` of the Gram layout from its parts (float64 ``G`` (p, p), ``Zty``
+    (p, t), ``yy`` (t,), offsets (p,) and (t,)), in ``dtype``; ``multi_output=False`` keeps the
+    single target's 1-D form. ``prep.X`` and ``prep.y`` are None: a Gram design needs neither.
+    """
+    dtype = np.dtype(dtype)
+    G = np.asfortranarray(G, dtype=dtype)
+    Zty = np.asarray(Zty, dtype=dtype)
+    yy = np.asarray(yy, dtype=dtype)
+    y_offset = np.asarray(y_offset, dtype=dtype)
+    if multi_output:
+        Zty = np.asfortranarray(Zty)
+    else:
+        Zty, yy, y_offset = np.ascontiguousarray(Zty[:, 0]), yy[0], y_offset[0]
+    prep = Preprocessed(X=None, y=None, X_offset=np.asarray(X_offset, dtype=dtype),
+                        y_offset=y_offset, sqrt_sw=None, implicit_center=False)
+    col_norm2 = np.ascontiguousarray(np.diag(G))
+    return prep, Design("gram", G, col_norm2, Zty, yy, n_samples)
+
+
 def gram_design(X, y, *, fit_intercept, sample_weight=None):
     """The Gram (covariance) layout of a dense problem, straight from X: no centered copy.
 
@@ -190,22 +210,10 @@ def gram_design(X, y, *, fit_intercept, sample_weight=None):
         With ``X`` and ``y`` None (a Gram design needs neither); the offsets are set.
     design : Design
     """
-    dtype = X.dtype
-    n_samples, n_features = X.shape
+    p = X.shape[1]
     S, means, _ = centered_scatter(X, y, sample_weight=sample_weight, center=fit_intercept)
-    G = np.asfortranarray(S[:n_features, :n_features], dtype=dtype)
-    Zty = S[:n_features, n_features:].astype(dtype)
-    yy = np.diag(S)[n_features:].astype(dtype)
-    y_offset = means[n_features:].astype(dtype)
-    if y.ndim == 1:
-        Zty, yy, y_offset = np.ascontiguousarray(Zty[:, 0]), yy[0], y_offset[0]
-    else:
-        Zty = np.asfortranarray(Zty)
-    sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight).astype(dtype, copy=False)
-    prep = Preprocessed(X=None, y=None, X_offset=means[:n_features].astype(dtype),
-                        y_offset=y_offset, sqrt_sw=sqrt_sw, implicit_center=False)
-    col_norm2 = np.ascontiguousarray(np.diag(G))
-    return prep, Design("gram", G, col_norm2, Zty, yy, n_samples)
+    return gram_problem(S[:p, :p], S[:p, p:], np.diag(S)[p:], means[:p], means[p:], X.shape[0],
+                        X.dtype, y.ndim == 2)
 
 
 def make_design(prep, precompute="auto", gram=None):

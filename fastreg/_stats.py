@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._path import Design
-from ._preprocess import Preprocessed, centered_scatter
+from ._path import gram_problem
+from ._preprocess import centered_scatter
 
 __all__ = ["Stats", "combine", "train_test_statistics", "design_from_stats", "heldout_mse",
            "row_statistics", "fold_statistics_in_memory"]
@@ -148,21 +148,7 @@ def design_from_stats(stats, *, fit_intercept, dtype=np.float64, multi_output=Fa
     design : Design
         ``kind='gram'``.
     """
-    dtype = np.dtype(dtype)
-    n = stats.n
-    G, Zty, yy, X_offset, y_offset = gram_parts(stats, fit_intercept)
-    G = np.asfortranarray(G, dtype=dtype)
-    col_norm2 = np.ascontiguousarray(np.diag(G))
-    Zty = np.asarray(Zty, dtype=dtype)
-    yy = np.asarray(yy, dtype=dtype)
-    y_offset = np.asarray(y_offset, dtype=dtype)
-    if not multi_output:
-        Zty, yy, y_offset = np.ascontiguousarray(Zty[:, 0]), yy[0], y_offset[0]
-    else:
-        Zty = np.asfortranarray(Zty)
-    prep = Preprocessed(X=None, y=None, X_offset=np.asarray(X_offset, dtype=dtype),
-                        y_offset=y_offset, sqrt_sw=None, implicit_center=False)
-    return prep, Design("gram", G, col_norm2, Zty, yy, n)
+    return gram_problem(*gram_parts(stats, fit_intercept), stats.n, dtype, multi_output)
 
 
 def heldout_mse(stats, coefs, intercepts):
