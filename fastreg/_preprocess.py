@@ -275,30 +275,24 @@ def centered_scatter(X, Y, *, rows=None, sample_weight=None, center=True):
     weighted = sample_weight is not None
     w = np.asarray(sample_weight, dtype=np.float64) if weighted else np.zeros(0)
     sqrt_w = np.sqrt(w).astype(dtype) if weighted else np.zeros(0, dtype=dtype)
-    k = max(1, min(_scatter_threads(n_rows * (p + t)), n_rows))
-    parts = _split(sel, contiguous, k)
-    if center and not X.flags.f_contiguous:
+    r = slice(sel[0], sel[1]) if contiguous else sel
+    weight_sum = float(w[r].sum()) if weighted else float(n_rows)
+    means = np.zeros(p + t)
+    if center and weight_sum > 0 and not X.flags.f_contiguous:
         # a C-ordered X (read as it is, see design_scatter): NumPy reduces its rows in order,
         # where the compiled column sums would stride across every row
-        r = slice(sel[0], sel[1]) if contiguous else sel
-        ws = w[r] if weighted else None
-        weight_sum = float(ws.sum()) if weighted else float(n_rows)
-        means = np.zeros(p + t)
-        if weight_sum > 0 and weighted:  # a BLAS gemv, without np.average's weighted copy
-            means[:p] = (ws.astype(dtype) @ X[r]) / weight_sum
-            means[p:] = (ws.astype(dtype) @ YT.T[r]) / weight_sum
-        elif weight_sum > 0:
+        if weighted:  # a BLAS gemv, without np.average's weighted copy
+            ws = w[r].astype(dtype)
+            means[:p] = (ws @ X[r]) / weight_sum
+            means[p:] = (ws @ YT.T[r]) / weight_sum
+        else:
             means[:p] = X[r].mean(axis=0, dtype=np.float64)
             means[p:] = YT.T[r].mean(axis=0, dtype=np.float64)
-    elif center:
-        mw = _map_threads(lambda r: weighted_means(XT, YT, r, contiguous, weighted, w), parts)
-        weight_sum = float(sum(tot for _, tot in mw))
-        means = (sum(m * tot for m, tot in mw) / weight_sum if weight_sum > 0
-                 else np.zeros(p + t))
-    else:
-        weight_sum = float(w[sel[0]:sel[1]].sum() if contiguous else w[sel].sum()) if weighted \
-            else float(n_rows)
-        means = np.zeros(p + t)
+    elif center and weight_sum > 0:
+        k = max(1, min(_scatter_threads(n_rows * (p + t)), n_rows))
+        parts = _map_threads(lambda rr: weighted_means(XT, YT, rr, contiguous, weighted, w),
+                             _split(sel, contiguous, k))
+        means = sum(part * tot for part, tot in parts) / weight_sum
     m = means.astype(dtype)
     S = _scatter_rows(X, YT, sel, contiguous, sqrt_w if weighted else None, m[:p], m[p:], True)
     return S, means, weight_sum
