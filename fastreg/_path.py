@@ -482,6 +482,10 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         else:
             w = np.array(np.atleast_2d(coef_init)[k], dtype=dtype)
         r = init_residual(kernel_design, ky, w)
+        # Z^T r where it is known at the current w: each alpha starts where the previous one's
+        # last full gap was computed, so that gap's gradient is reused (see enet_cd)
+        grad = np.empty(n_features, dtype=np.float64)
+        known = np.zeros(n_features, dtype=np.bool_)
         yy = float(design.yy[k] if multi else design.yy)
         tol_abs = tol * yy
         for i, alpha in enumerate(alphas):
@@ -490,7 +494,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
             seed = int(rng.randint(0, 2**31 - 1)) if random else 0
             gap, n_iter = enet_cd(kernel_design, ky, w, r, design.col_norm2, pf, l1, l2,
                                   bool(positive), int(max_iter), float(tol), tol_abs,
-                                  bool(screening), random, seed, int(gap_freq),
+                                  bool(screening), random, seed, int(gap_freq), grad, known,
                                   bool(working_set), bool(extrapolation), par)
             coefs[k, :, i] = w
             gaps[k, i] = gap / n_samples

@@ -13,6 +13,7 @@ from scipy import sparse
 from sklearn.linear_model import enet_path as sk_enet_path
 
 from fastreg import ElasticNet, Lasso, enet_path, lasso_path
+from fastreg._kernels.cd import enet_cd, init_residual
 from fastreg._path import prepare, solve_path
 
 TRICKS = ("screening", "working_set", "extrapolation")
@@ -209,6 +210,78 @@ def test_threaded_full_gradient_pass_matches_serial():
         b = solve_path(prep, design, alphas, l1_ratio=1.0, tol=1e-12, max_iter=100_000,
                        n_threads=2)
         np.testing.assert_allclose(a.coefs, b.coefs, atol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["wide", "tall", "sparse"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("unpenalized", [False, True], ids=["pf>0", "pf=0"])
+def test_gradient_carried_along_the_path_is_exact(kind, l1_ratio, unpenalized):
+    """Each alpha of a path starts from the gradient ``Z^T r`` that the previous alpha's last
+    full gap computed at the same point (``grad`` / ``known`` of ``enet_cd``). The entries it
+    keeps must be that gradient at the returned coefficients, and a solve that reuses them must
+    end where a solve that recomputes every column ends."""
+    X, y = _problem(kind, seed=4)
+    n, p = X.shape
+    sw = np.random.default_rng(4).uniform(0.2, 3, n)
+    pf = np.ones(p)
+    if unpenalized:
+        pf[[1, 7]] = 0.0
+    prep, design = prepare(X, y, fit_intercept=True, sample_weight=sw)
+    kd, ky = design.target(prep.y, None)
+    # the centered, weighted design and target the kernels work with, built explicitly
+    s = np.sqrt(sw * n / sw.sum())
+    Xd = X.toarray() if sparse.issparse(X) else X
+    Z = s[:, None] * (Xd - prep.X_offset)
+    z = s * (y - prep.y_offset)
+    l1_max = np.abs(Z.T @ z)[pf > 0].max()
+    w = np.zeros(p)
+    r = init_residual(kd, ky, w)
+    grad = np.empty(p)
+    known = np.zeros(p, dtype=bool)
+    tol_abs = 1e-12 * (z @ z)
+    n_reused = 0
+    for scale in np.geomspace(0.9, 1e-2, 12):
+        alpha = scale * l1_max / max(l1_ratio, 0.5)
+        l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+        n_reused += known.sum()
+        args = (kd, ky)
+        tail = (design.col_norm2, pf, l1, l2, False, 100_000, 1e-10, tol_abs, not unpenalized,
+                False, 0, 10)
+        w0, r0 = w.copy(), r.copy()
+        gap0, _ = enet_cd(*args, w0, r0, *tail, np.empty(p), np.zeros(p, dtype=bool))
+        gap, _ = enet_cd(*args, w, r, *tail, grad, known)
+        assert gap <= tol_abs and gap0 <= tol_abs
+        np.testing.assert_allclose(w, w0, rtol=0, atol=1e-7 * max(1.0, np.abs(w0).max()))
+        true_grad = Z.T @ (z - Z @ w)
+        assert known.any()
+        np.testing.assert_allclose(grad[known], true_grad[known], rtol=0,
+                                   atol=1e-9 * np.abs(true_grad).max())
+    assert n_reused > p // 2  # the later solves did start from kept entries
+
+
+@pytest.mark.parametrize("kind", ["wide", "sparse"])
+@pytest.mark.parametrize("working_set", [True, False])
+def test_kept_gradient_is_current_after_running_out_of_epochs(kind, working_set):
+    """A solve stopped by ``max_iter`` (screening may move ``w`` after its last gap) keeps only
+    entries that are the gradient at the returned point."""
+    X, y = _problem(kind, seed=5)
+    n, p = X.shape
+    prep, design = prepare(X, y, fit_intercept=False)
+    kd, ky = design.target(prep.y, None)
+    Z = X.toarray() if sparse.issparse(X) else X
+    l1 = 0.05 * np.abs(Z.T @ y).max()
+    for max_iter in (1, 2, 3, 7):
+        w = np.zeros(p)
+        r = init_residual(kd, ky, w)
+        grad = np.empty(p)
+        known = np.zeros(p, dtype=bool)
+        gap, n_iter = enet_cd(kd, ky, w, r, design.col_norm2, np.ones(p), l1, 0.0, False,
+                              max_iter, 1e-14, 1e-14 * (y @ y), True, False, 0, 1, grad, known,
+                              working_set)
+        assert n_iter == max_iter  # stopped early, as intended
+        true_grad = Z.T @ (y - Z @ w)
+        np.testing.assert_allclose(grad[known], true_grad[known], rtol=0,
+                                   atol=1e-10 * np.abs(true_grad).max())
 
 
 @pytest.mark.parametrize("name", TRICKS)
