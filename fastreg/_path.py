@@ -15,7 +15,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
 from ._kernels.cd import csc_column_stats, enet_cd, init_residual
-from ._preprocess import Preprocessed, centered_scatter, preprocess_data, sparse_sq_norms
+from ._preprocess import (Preprocessed, available_threads, centered_scatter, preprocess_data,
+                          sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
@@ -382,10 +383,8 @@ def _thread_choice(n_threads, design, n_samples, n_features):
 
     Threads pay off only for the O(nnz) full-gradient pass of big dense or sparse designs (the
     Gram layout's pass is O(n_features)). With ``n_threads=None`` they are used only when that
-    pass touches at least ``2e7`` entries, only from the main thread (never from joblib's
-    threading backend or a user's thread pool), and at most ``numba.get_num_threads()``, which
-    joblib's process-based workers lower (they set ``NUMBA_NUM_THREADS`` to
-    ``cpu_count // n_jobs``): nested parallelism does not oversubscribe.
+    pass touches at least ``2e7`` entries, and as :func:`fastreg._preprocess.available_threads`
+    allows (only from the main thread; at most ``numba.get_num_threads()``).
     """
     if n_threads is not None and n_threads <= 1:
         return None
@@ -395,13 +394,7 @@ def _thread_choice(n_threads, design, n_samples, n_features):
 
     if n_threads is None:
         work = design.data[0].shape[0] if design.kind == "sparse" else n_samples * n_features
-        if work < _THREAD_MIN_SIZE:
-            return None
-        import threading
-
-        if threading.current_thread() is not threading.main_thread():
-            return None
-        n_threads = numba.get_num_threads()
+        n_threads = available_threads(work, _THREAD_MIN_SIZE)
     n_threads = min(int(n_threads), numba.config.NUMBA_NUM_THREADS)
     if n_threads <= 1:
         return None

@@ -189,15 +189,22 @@ _SCATTER_MAX_COLUMNS = 200
 _BLAS_BLOCK_BYTES = 64 << 20
 
 
-def _scatter_threads(work):
-    """Python threads for :func:`centered_scatter` (its kernel releases the GIL): several only
-    for large work, from the main thread (not inside joblib's threading backend or a user's
-    pool) and at most ``numba.get_num_threads()`` (which joblib's process workers lower)."""
-    if work < _SCATTER_THREAD_MIN_WORK or threading.current_thread() is not threading.main_thread():
+def available_threads(work, min_work):
+    """How many threads a pass over ``work`` entries may use: 1 below ``min_work`` or off the
+    main thread (inside joblib's threading backend or a user's pool, which already run in
+    parallel), else ``numba.get_num_threads()``, which joblib's process-based workers lower (they
+    set ``NUMBA_NUM_THREADS`` to ``cpu_count // n_jobs``): nested parallelism does not
+    oversubscribe."""
+    if work < min_work or threading.current_thread() is not threading.main_thread():
         return 1
     import numba
 
-    return max(1, min(numba.get_num_threads(), 8))
+    return max(1, numba.get_num_threads())
+
+
+def _scatter_threads(work):
+    """Python threads for :func:`centered_scatter` (its kernel releases the GIL), at most 8."""
+    return min(available_threads(work, _SCATTER_THREAD_MIN_WORK), 8)
 
 
 def _map_threads(func, parts):
