@@ -19,6 +19,7 @@ validate, call :func:`enet_cv` and store attributes.
 
 import contextlib
 import time
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -323,6 +324,12 @@ def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_
     """
     path_params = {} if path_params is None else dict(path_params)
     l1_ratios = [float(r) for r in l1_ratios]
+    if isinstance(precompute, np.ndarray):
+        # scikit-learn warns once per fold (with an intercept) or fails its Gram check (without)
+        warnings.warn("A Gram matrix was passed as precompute, but each fold's training rows "
+                      "have their own: computing the folds' Gram matrices from X.", UserWarning,
+                      stacklevel=3)
+        precompute = True
     fold_stats = _gram_fold_statistics(X, y, folds, sample_weight, precompute)
     if fold_stats is not None:
         return enet_cv_from_stats(fold_stats, l1_ratios=l1_ratios, alphas=alphas,

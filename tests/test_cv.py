@@ -205,6 +205,19 @@ def test_verbose_prints_progress(capsys):
     assert "fold 3/3" in out
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_gram_matrix_as_precompute_warns_once_and_is_not_used_by_the_folds(fit_intercept):
+    X, y = make_data(80, 8, order="F")
+    G = X.T @ X  # the whole data's Gram: wrong for every fold's training rows
+    with pytest.warns(UserWarning, match="computing the folds' Gram matrices") as rec:
+        model = fastreg.LassoCV(cv=3, precompute=G, fit_intercept=fit_intercept).fit(X, y)
+    assert len([w for w in rec if issubclass(w.category, UserWarning)]) == 1
+    ref = fastreg.LassoCV(cv=3, precompute=True, fit_intercept=fit_intercept).fit(X, y)
+    np.testing.assert_allclose(model.mse_path_, ref.mse_path_, rtol=1e-12)
+    assert model.alpha_ == ref.alpha_
+    np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
+
+
 def test_does_not_modify_input():
     X, y = make_data(60, 10, order="F")
     X0, y0 = X.copy(), y.copy()

@@ -49,6 +49,8 @@ class ElasticNetCV(CoordinateDescentMixin, LinearRegressorBase):
         Fit an unpenalized intercept.
     precompute : 'auto', bool or array-like, default='auto'
         Gram (covariance) updates; 'auto' uses them for dense data with more rows than columns.
+        A Gram matrix cannot serve the folds (each training set has its own): it is treated as
+        True, with a ``UserWarning``.
     max_iter : int, default=1000
         Maximum coordinate-descent epochs per alpha.
     tol : float, default=1e-4
