@@ -301,6 +301,17 @@ def test_kth_smallest_is_the_sorted_entry():
             ref = np.sort(a)
             for k in range(n):
                 assert kth_smallest(a.copy(), k) == ref[k]
+    # long arrays take the sampled bracket; the last one is built so that the sample misses
+    n = 50_000
+    stride = n // 1024
+    fooled = np.zeros(n)
+    fooled[::stride] = 1.0 + rng.random(fooled[::stride].shape[0])
+    for a in (rng.standard_normal(n), rng.integers(0, 5, n).astype(float),
+              np.where(rng.random(n) < 0.3, -np.inf, rng.standard_normal(n)),
+              np.sort(rng.standard_normal(n)), fooled):
+        ref = np.sort(a)
+        for k in [0, 1, n // 2, n - 2, n - 1, *rng.integers(0, n, 20)]:
+            assert kth_smallest(a.copy(), k) == ref[k], k
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
