@@ -371,17 +371,16 @@ def fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs, max_sweeps=1
     can report a zero gap far from the optimum (e.g. at ``w = 0``), and screening would be
     unsafe. Cyclic sweeps over these coordinates (an unpenalized least-squares block; one sweep is
     exact for a single one) are run until the objective decrease of a sweep is below
-    ``1e-3 * tol_abs``, before every gap computation. Returns whether ``w`` changed.
+    ``1e-3 * tol_abs``, before every gap computation. Returns whether ``w`` changed and whether
+    there are unpenalized features at all.
     """
     n_features = w.shape[0]
-    has_free = False
-    for j in range(n_features):
-        if pf[j] == 0.0 and col_norm2[j] > 0.0:
-            has_free = True
-            break
+    n_free = 0
+    for j in range(n_features):  # no early exit: this loop vectorizes, and usually finds none
+        n_free += (pf[j] == 0.0) & (col_norm2[j] > 0.0)
     changed = False
-    if not has_free:
-        return changed
+    if n_free == 0:
+        return changed, False
     for _ in range(max_sweeps):
         decrease = 0.0
         for j in range(n_features):
@@ -400,7 +399,7 @@ def fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs, max_sweeps=1
                 changed = True
         if decrease <= 1e-3 * tol_abs:
             break
-    return changed
+    return changed, True
 
 
 @njit(**_JIT)
@@ -430,9 +429,11 @@ def certified_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA
     """The duality gap the solver stops on: :func:`dual_gap` after an exact sweep over the
     unpenalized features (:func:`fit_unpenalized`), plus their stationarity term
     (:func:`unpenalized_excess`). Without unpenalized features it is :func:`dual_gap`."""
-    fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
+    _, has_free = fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
     gap, dual_norm = dual_gap(design, y, w, r, pf, l1, l2, positive, XtA, idx, n_idx, par)
-    return gap + unpenalized_excess(XtA, w, pf, col_norm2, positive, idx, n_idx), dual_norm
+    if has_free:
+        gap += unpenalized_excess(XtA, w, pf, col_norm2, positive, idx, n_idx)
+    return gap, dual_norm
 
 
 @njit(**_JIT)
@@ -446,7 +447,8 @@ def start_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, ev
     is scratch space of length ``n_features``.
     """
     n_features = w.shape[0]
-    if fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs):
+    changed, has_free = fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
+    if changed:
         known[:] = False
     refresh_state(design, y, w, r)
     n_missing = 0
@@ -458,7 +460,9 @@ def start_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, ev
             n_missing += 1
     grad_pass(design, r, missing, n_missing, XtA, par)
     gap, dual_norm = gap_from_grad(design, y, w, r, pf, l1, l2, positive, XtA, every, n_features)
-    return gap + unpenalized_excess(XtA, w, pf, col_norm2, positive, every, n_features), dual_norm
+    if has_free:
+        gap += unpenalized_excess(XtA, w, pf, col_norm2, positive, every, n_features)
+    return gap, dual_norm
 
 
 @njit(**_JIT)
