@@ -330,7 +330,7 @@ def gap_from_grad(design, y, w, r, pf, l1, l2, positive, XtA, idx, n_idx):
 
 @njit(**_JIT)
 def gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap, dual_norm, XtA, active,
-                    n_active, excluded):
+                    n_active):
     """Gap Safe sphere test (Fercoq et al. 2015, Ndiaye et al. 2017): drop features provably zero.
 
     Among ``active[:n_active]``, feature j is excluded when ``(pf_j - |Z~_j^T theta|) / ||Z~_j||
@@ -345,14 +345,12 @@ def gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap, dual_nor
     for k in range(n_active):
         j = active[k]
         if col_norm2[j] == 0.0:
-            excluded[j] = True
             if w[j] != 0.0:
                 col_update(design, j, -w[j], r)
                 w[j] = 0.0
             continue
         corr = XtA[j] / denom if positive else abs(XtA[j]) / denom
         if pf[j] > 0.0 and (pf[j] - corr) > radius * np.sqrt(col_norm2[j] + l2 * pf[j]):
-            excluded[j] = True
             if w[j] != 0.0:
                 col_update(design, j, -w[j], r)
                 w[j] = 0.0
@@ -891,7 +889,6 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     n_features = w.shape[0]
     XtA = np.zeros(n_features, dtype=np.float64)
     active = np.arange(n_features)
-    excluded = np.zeros(n_features, dtype=np.bool_)
     n_active = n_features
     if random:
         np.random.seed(seed)
@@ -906,7 +903,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         return gap, 0
     if screen:
         n_active = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap, dual_norm,
-                                   XtA, active, n_active, excluded)
+                                   XtA, active, n_active)
 
     K = 5
     prio = np.empty(n_features, dtype=np.float64)
@@ -991,7 +988,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                         return gap, n_iter
                     if screen:
                         n_new = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive,
-                                                gap, dual_norm, XtA, active, n_active, excluded)
+                                                gap, dual_norm, XtA, active, n_active)
                         if n_new < n_active:
                             n_active = n_new
                             n_ws = n_active
@@ -1035,7 +1032,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
             return gap, n_iter
         if screen:
             n_active = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap,
-                                       dual_norm, XtA, active, n_active, excluded)
+                                       dual_norm, XtA, active, n_active)
         nnz = 0
         for k in range(n_active):
             if w[active[k]] != 0.0:
