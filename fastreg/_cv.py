@@ -4,9 +4,10 @@ For every (parameter, fold) pair, a *path function* fits a whole regularization 
 fold's training rows (warm-started, so a path costs little more than its slowest alpha), and
 the driver scores every point of the path on the fold's held-out rows, by (weighted) mean squared
 error unless a ``score`` function is given (RidgeCV's k-fold mode scores with R^2 or a scorer).
-Tasks run through :class:`joblib.Parallel` with ``prefer="threads"``: the Numba kernels
-release the GIL, so threads use every core without copying X; under
-``joblib.parallel_backend('dask')`` the very same tasks run on a Dask cluster.
+Tasks run on threads: the Numba kernels release the GIL, so threads use every core without
+copying X. With ``n_jobs=None`` (and no joblib context) fastreg uses the cores by itself, on a
+persistent pool; a given ``n_jobs`` goes to :class:`joblib.Parallel` with ``prefer="threads"``,
+and under ``joblib.parallel_backend('dask')`` the very same tasks run on a Dask cluster.
 
 When every fold is solved in the Gram (covariance) layout, the elastic net takes a shortcut
 with the same result: :func:`enet_cv_from_stats` works from each fold's sufficient statistics
@@ -23,10 +24,12 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from joblib.parallel import get_active_backend
 from scipy import sparse
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._path import alpha_grid, penalized_correlations, prepare, solve_path
+from ._preprocess import available_threads, map_threads
 from ._stats import combine, design_from_stats, fold_statistics_in_memory, heldout_mse
 
 __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
@@ -35,13 +38,50 @@ __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
 # --------------------------------------------------------------------------------------------
 # The general driver
 # --------------------------------------------------------------------------------------------
-def _blas_limit(n_jobs):
+# Below this much work (entries of X, or of a fold's Gram matrix, times the number of tasks) the
+# tasks of a CV run one after the other when n_jobs is None: a thread pool's start costs more.
+_CV_THREAD_MIN_WORK = 200_000
+_BLAS = None
+
+
+def _blas_limit(n_workers):
     """One BLAS thread per worker when tasks run in parallel (no oversubscription of the
-    cores); nothing otherwise (threadpoolctl's scan of the loaded libraries alone takes about
-    4 ms, a tenth of a small LassoCV)."""
-    if effective_n_jobs(n_jobs) > 1:
-        return threadpool_limits(1, user_api="blas")
-    return contextlib.nullcontext()
+    cores); nothing otherwise. The libraries are scanned once per process (the scan takes
+    about 4 ms, a tenth of a small LassoCV)."""
+    global _BLAS
+    if n_workers <= 1:
+        return contextlib.nullcontext()
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
+
+
+def _auto_threads(n_jobs, n_tasks, work):
+    """Threads for ``n_tasks`` tasks of ``work`` each when fastreg chooses, or None.
+
+    fastreg chooses when ``n_jobs`` is None and no joblib context (``parallel_config``,
+    ``parallel_backend``) sets a number of jobs: then the tasks share the cores the way its
+    kernels' own threaded passes do (:func:`fastreg._preprocess.available_threads`: every
+    Numba thread from the main thread, one inside a worker of a user's pool or of joblib's
+    threads, and joblib's process workers lower Numba's thread count). Otherwise the caller's
+    ``n_jobs`` goes to :class:`joblib.Parallel`, as in scikit-learn.
+    """
+    if n_jobs is not None or get_active_backend()[1] is not None:
+        return None
+    return max(1, min(n_tasks, available_threads(work * n_tasks, _CV_THREAD_MIN_WORK)))
+
+
+def _run_tasks(jobs, n_jobs, work):
+    """Run joblib ``delayed`` jobs: on fastreg's own threads when :func:`_auto_threads` says
+    so (a persistent pool: joblib's threading backend starts a pool per call, about 13 ms),
+    else through :class:`joblib.Parallel` with ``prefer="threads"``."""
+    jobs = list(jobs)
+    n_threads = _auto_threads(n_jobs, len(jobs), work)
+    if n_threads is not None:
+        with _blas_limit(n_threads):
+            return map_threads(lambda job: job[0](*job[1], **job[2]), jobs, n_threads)
+    with _blas_limit(effective_n_jobs(n_jobs)):
+        return Parallel(n_jobs=n_jobs, prefer="threads")(jobs)
 
 
 def _rows(X, idx, fmt):
@@ -135,7 +175,8 @@ def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
     sample_weight : ndarray of shape (n_samples,), optional
         Weights for fitting (rescaled per fold) and for the held-out MSE (weighted average).
     n_jobs : int, optional
-        Number of joblib workers.
+        Number of joblib workers. ``None`` with no joblib context setting one: fastreg's own
+        threads (see :func:`_auto_threads`).
     verbose : int or bool, default=0
         Print one line per task (fold x param) with its number of alphas and time.
     score : callable, optional
@@ -173,21 +214,20 @@ def cv_path_scores(fit_path, X, y, folds, *, params=(None,), prepare_fold=None,
     folds = [(np.asarray(tr), np.asarray(te)) for tr, te in folds]
     n_folds = len(folds)
     states = [None] * n_folds
-    with _blas_limit(n_jobs):
-        if len(params) > 1 and prepare_fold is not _default_prepare:
-            # shared per-fold work done once, then reused by every param of the fold
-            states = Parallel(n_jobs=n_jobs, prefer="threads")(
-                delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr, rescale_weights)
-                for tr, _ in folds
-            )
-        jobs = (
-            delayed(_run_task)(fit_path, prepare_fold, states[i_fold], X, y, sample_weight, tr,
-                               te, param, i_param, i_fold, n_folds, verbose, score,
-                               rescale_weights)
-            for i_param, param in enumerate(params)
-            for i_fold, (tr, te) in enumerate(folds)
-        )
-        mse = Parallel(n_jobs=n_jobs, prefer="threads")(jobs)
+    work = X.nnz if sparse.issparse(X) else X.size
+    if len(params) > 1 and prepare_fold is not _default_prepare:
+        # shared per-fold work done once, then reused by every param of the fold
+        states = _run_tasks(
+            (delayed(_prepare_task)(prepare_fold, X, y, sample_weight, tr, rescale_weights)
+             for tr, _ in folds), n_jobs, work)
+    jobs = (
+        delayed(_run_task)(fit_path, prepare_fold, states[i_fold], X, y, sample_weight, tr,
+                           te, param, i_param, i_fold, n_folds, verbose, score,
+                           rescale_weights)
+        for i_param, param in enumerate(params)
+        for i_fold, (tr, te) in enumerate(folds)
+    )
+    mse = _run_tasks(jobs, n_jobs, work)
     return np.asarray(mse, dtype=np.float64).reshape(len(params), n_folds, -1)
 
 
@@ -425,13 +465,11 @@ n_jobs, verbose
     if verbose:
         print(f"[fastreg CV] {n_folds} folds x {len(l1_ratios)} l1_ratios x "
               f"{grids.shape[1]} alphas (from one pass of fold statistics)", flush=True)
-    with _blas_limit(n_jobs):
-        mse = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_stats_task)(fold, trains[i_fold], fold_stats[i_fold][1], i_param, r, i_fold,
-                                 n_folds, verbose)
-            for i_param, r in enumerate(l1_ratios)
-            for i_fold in range(n_folds)
-        )
+    mse = _run_tasks(
+        (delayed(_stats_task)(fold, trains[i_fold], fold_stats[i_fold][1], i_param, r, i_fold,
+                              n_folds, verbose)
+         for i_param, r in enumerate(l1_ratios)
+         for i_fold in range(n_folds)), n_jobs, design.n_features ** 2)
     mse_paths = np.asarray(mse, dtype=np.float64).reshape(len(l1_ratios), n_folds, -1)
     i_param, i_min, i_1se, mean, se = select_alpha(mse_paths, grids)
     return dict(alphas=grids, mse_paths=mse_paths, i_l1_ratio=i_param, i_min=i_min, i_1se=i_1se,

@@ -15,6 +15,7 @@ sufficient statistics of cross-validation) never form it: :func:`centered_scatte
 ``Z^T Z``, ``Z^T z`` and ``||z||^2`` straight from X in one compiled pass.
 """
 
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -207,14 +208,35 @@ def _scatter_threads(work):
     return min(available_threads(work, _SCATTER_THREAD_MIN_WORK), 8)
 
 
-def _map_threads(func, parts):
+def map_threads(func, items, n_threads):
+    """``[func(x) for x in items]`` on up to ``n_threads`` threads of one process-wide pool.
+
+    Each thread takes the next item as it finishes one (tasks of uneven length keep every
+    thread busy); exceptions are re-raised. Callers run GIL-free kernels, and call this only
+    from the main thread (nested calls see :func:`available_threads` return 1 and run inline,
+    so a pool thread never waits on the pool).
+    """
     global _POOL
-    if len(parts) == 1:
-        return [func(parts[0])]
+    items = list(items)
+    n_threads = min(int(n_threads), len(items))
+    if n_threads <= 1:
+        return [func(x) for x in items]
     # a pool inherited through fork() has no threads in the child: make a new one there
-    if _POOL is None or _POOL[0] != os.getpid() or _POOL[1]._max_workers < len(parts):
-        _POOL = (os.getpid(), ThreadPoolExecutor(len(parts), thread_name_prefix="fastreg-scatter"))
-    return list(_POOL[1].map(func, parts))
+    if _POOL is None or _POOL[0] != os.getpid() or _POOL[1]._max_workers < n_threads:
+        _POOL = (os.getpid(), ThreadPoolExecutor(n_threads, thread_name_prefix="fastreg"))
+    out = [None] * len(items)
+    order = itertools.count()
+
+    def worker():
+        while True:
+            i = next(order)
+            if i >= len(items):
+                return
+            out[i] = func(items[i])
+
+    for future in [_POOL[1].submit(worker) for _ in range(n_threads)]:
+        future.result()
+    return out
 
 
 def _row_selection(rows, n):
@@ -297,8 +319,8 @@ def centered_scatter(X, Y, *, rows=None, sample_weight=None, center=True):
             means[p:] = YT.T[r].mean(axis=0, dtype=np.float64)
     elif center and weight_sum > 0:
         k = max(1, min(_scatter_threads(n_rows * (p + t)), n_rows))
-        parts = _map_threads(lambda rr: weighted_means(XT, YT, rr, contiguous, weighted, w),
-                             _split(sel, contiguous, k))
+        parts = map_threads(lambda rr: weighted_means(XT, YT, rr, contiguous, weighted, w),
+                            _split(sel, contiguous, k), k)
         means = sum(part * tot for part, tot in parts) / weight_sum
     m = means.astype(dtype)
     S = _scatter_rows(X, YT, sel, contiguous, sqrt_w if weighted else None, m[:p], m[p:], True)
@@ -350,8 +372,8 @@ def _scatter_rows(X, YT, sel, contiguous, sqrt_w, x_offset, y_offset, y_weighted
     k = max(1, min(_scatter_threads(n_rows * q ** 2 // 2), n_rows))
     w = sqrt_w if weighted else np.zeros(0, dtype=X.dtype)
     XT = X.T
-    S = sum(_map_threads(lambda r: scatter(XT, YT, r, contiguous, weighted, y_weighted, w,
-                                           x_offset, y_offset), _split(sel, contiguous, k)))
+    S = sum(map_threads(lambda r: scatter(XT, YT, r, contiguous, weighted, y_weighted, w,
+                                          x_offset, y_offset), _split(sel, contiguous, k), k))
     S = np.triu(S[:q, :q])
     S += np.triu(S, 1).T
     return S

@@ -1,5 +1,6 @@
 """LassoCV / ElasticNetCV against scikit-learn on the same folds, the 1-SE rule, the CV driver."""
 
+import types
 import warnings
 
 import numpy as np
@@ -194,6 +195,86 @@ def test_parallel_threads_same_result():
     b = fastreg.ElasticNetCV(cv=4, l1_ratio=[0.5, 1.0], alphas=20, n_jobs=2).fit(X, y)
     np.testing.assert_array_equal(a.mse_path_, b.mse_path_)
     assert a.alpha_ == b.alpha_
+
+
+def _task_threads(n_jobs, n=60, p=4000):
+    """Names of the threads that ran each task of a CV run on data of n x p."""
+    import threading
+    import time
+
+    X, y = make_data(n, p, seed=3)
+    names = []
+
+    def fit_path(state, param):
+        time.sleep(0.02)  # releases the GIL, as the kernels do: every worker gets a task
+        names.append(threading.current_thread().name)
+        _, y_tr, _ = state
+        return types.SimpleNamespace(coefs=np.zeros((p, 2)), intercepts=np.full(2, y_tr.mean()))
+
+    mse = cv_path_scores(fit_path, X, y, list(KFold(3).split(X)), params=[0, 1], n_jobs=n_jobs)
+    assert mse.shape == (2, 3, 2)
+    return names
+
+
+def test_default_n_jobs_uses_numba_threads_from_the_main_thread():
+    import threading
+
+    import joblib
+    import numba
+
+    expected = min(6, numba.get_num_threads())
+    names = _task_threads(None)
+    assert len(names) == 6
+    # every available thread took tasks (a pool's, or the caller's when only one is allowed)
+    assert len(set(names)) == expected
+    assert all(nm.startswith("fastreg") for nm in names) == (expected > 1)
+    # n_jobs=1: the caller's thread only; small data: no pool either
+    assert set(_task_threads(1)) == {threading.current_thread().name}
+    assert set(_task_threads(None, n=20, p=50)) == {threading.current_thread().name}
+    # a joblib context decides instead of fastreg (here: its threads, two of them)
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        names = _task_threads(None)
+    assert not any(nm.startswith("fastreg") for nm in names)
+    # inside another pool's worker: no threads of fastreg's own (no oversubscription)
+    out = []
+    worker = threading.Thread(target=lambda: out.append(_task_threads(None)), name="user-pool")
+    worker.start()
+    worker.join()
+    assert set(out[0]) == {"user-pool"}
+
+
+def test_map_threads_keeps_order_and_raises():
+    import time
+
+    from fastreg._preprocess import map_threads
+
+    def slow_square(i):
+        time.sleep(0.001 * (i % 3))
+        return i * i
+
+    assert map_threads(slow_square, range(20), 2) == [i * i for i in range(20)]
+    assert map_threads(slow_square, range(5), 1) == [0, 1, 4, 9, 16]
+    assert map_threads(slow_square, [], 2) == []
+
+    def fail_on_seven(i):
+        if i == 7:
+            raise RuntimeError("task 7 failed")
+        return i
+
+    with pytest.raises(RuntimeError, match="task 7"):
+        map_threads(fail_on_seven, range(12), 2)
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_default_threads_same_result_as_one_job(sparse_X):
+    # large enough for the automatic threads (work above fastreg._cv._CV_THREAD_MIN_WORK)
+    X, y = make_data(60, 1500, seed=4, sparse_density=0.3 if sparse_X else None)
+    kw = dict(cv=3, l1_ratio=[0.5, 1.0], alphas=15, tol=1e-10)
+    a = fastreg.ElasticNetCV(n_jobs=1, **kw).fit(X, y)
+    b = fastreg.ElasticNetCV(**kw).fit(X, y)
+    np.testing.assert_allclose(b.mse_path_, a.mse_path_, rtol=1e-9)
+    assert (a.alpha_, a.l1_ratio_) == (b.alpha_, b.l1_ratio_)
+    np.testing.assert_allclose(b.coef_, a.coef_, rtol=1e-9, atol=1e-12)
 
 
 def test_verbose_prints_progress(capsys):

@@ -63,7 +63,12 @@ class ElasticNetCV(CoordinateDescentMixin, LinearRegressorBase):
         Print progress: one line per fold x l1_ratio (with its number of alphas); ``verbose >= 2``
         also one line per alpha.
     n_jobs : int, default=None
-        Parallel workers over folds x l1_ratios (threads, or the active joblib backend).
+        Parallel workers over folds x l1_ratios, through :class:`joblib.Parallel` (threads, or
+        the backend of an active joblib context such as Dask's). ``None``, unlike
+        scikit-learn's (one job), lets fastreg use the cores itself when no joblib context
+        sets a number of jobs: the tasks share Numba's threads (``numba.get_num_threads()``)
+        when the data are large enough, and run one after the other inside another pool's
+        worker. ``n_jobs=1`` always runs them one after the other.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     random_state : int, RandomState instance or None, default=None
