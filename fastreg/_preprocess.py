@@ -226,13 +226,18 @@ def map_threads(func, items, n_threads):
         _POOL = (os.getpid(), ThreadPoolExecutor(n_threads, thread_name_prefix="fastreg"))
     out = [None] * len(items)
     order = itertools.count()
+    failed = []
 
     def worker():
-        while True:
+        while not failed:  # after an exception, the other threads take no new item
             i = next(order)
             if i >= len(items):
                 return
-            out[i] = func(items[i])
+            try:
+                out[i] = func(items[i])
+            except BaseException:
+                failed.append(i)
+                raise
 
     for future in [_POOL[1].submit(worker) for _ in range(n_threads)]:
         future.result()

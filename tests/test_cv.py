@@ -264,6 +264,20 @@ def test_map_threads_keeps_order_and_raises():
     with pytest.raises(RuntimeError, match="task 7"):
         map_threads(fail_on_seven, range(12), 2)
 
+    # after a failure the other thread takes no new task
+    started = []
+
+    def fail_on_one(i):
+        started.append(i)
+        time.sleep(0.005)
+        if i == 1:
+            raise ValueError("task 1 failed")
+        return i
+
+    with pytest.raises(ValueError, match="task 1"):
+        map_threads(fail_on_one, range(40), 2)
+    assert len(started) < 10
+
 
 @pytest.mark.parametrize("sparse_X", [False, True])
 def test_default_threads_same_result_as_one_job(sparse_X):
