@@ -14,7 +14,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
-from ._kernels.cd import csc_column_stats, enet_cd, init_residual
+from ._kernels.cd import csc_column_stats, enet_path_cd, init_residual
 from ._preprocess import (Preprocessed, available_threads, centered_scatter, preprocess_data,
                           sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
@@ -411,6 +411,10 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     Minimizes, at each alpha, ``1/(2n) ||z - Z w||^2 + alpha*l1_ratio*sum_j pf_j|w_j|
     + alpha*(1-l1_ratio)/2*sum_j pf_j w_j^2`` with ``n = n_samples``.
 
+    Each target's path is one compiled call (:func:`fastreg._kernels.cd.enet_path_cd`), which
+    runs without the GIL from the first alpha to the last, so that the paths of a
+    cross-validation share the cores; with ``verbose`` it is one call per alpha, to print.
+
     Parameters
     ----------
     prep : Preprocessed
@@ -481,24 +485,31 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         known = np.zeros(n_features, dtype=np.bool_)
         yy = float(design.yy[k] if multi else design.yy)
         tol_abs = tol * yy
-        for i, alpha in enumerate(alphas):
-            l1 = alpha * l1_ratio * n_samples
-            l2 = alpha * (1.0 - l1_ratio) * n_samples
-            seed = int(rng.randint(0, 2**31 - 1)) if random else 0
-            gap, n_iter = enet_cd(kernel_design, ky, w, r, design.col_norm2, pf, l1, l2,
-                                  bool(positive), int(max_iter), float(tol), tol_abs,
-                                  bool(screening), random, seed, int(gap_freq), grad, known,
-                                  bool(working_set), bool(extrapolation), par)
-            coefs[k, :, i] = w
-            gaps[k, i] = gap / n_samples
-            n_iters[k, i] = n_iter
-            if warn and gap > tol_abs:
+        l1s = alphas * l1_ratio * n_samples
+        l2s = alphas * (1.0 - l1_ratio) * n_samples
+        seeds = (np.array([rng.randint(0, 2**31 - 1) for _ in range(n_alphas)], dtype=np.int64)
+                 if random else np.zeros(n_alphas, dtype=np.int64))
+        kernel_args = (kernel_design, ky, w, r, design.col_norm2, pf)
+        options = (bool(positive), int(max_iter), float(tol), tol_abs, bool(screening), random)
+        tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par)
+        if not verbose:  # the whole path in one compiled call
+            enet_path_cd(*kernel_args, l1s, l2s, *options, seeds, *tricks, coefs[k], gaps[k],
+                         n_iters[k])
+        else:
+            one_coef = np.empty((n_features, 1), dtype=dtype)
+            for i in range(n_alphas):
+                enet_path_cd(*kernel_args, l1s[i:i + 1], l2s[i:i + 1], *options,
+                             seeds[i:i + 1], *tricks, one_coef, gaps[k, i:i + 1],
+                             n_iters[k, i:i + 1])
+                coefs[k, :, i] = one_coef[:, 0]
+                print(f"[fastreg] target {k + 1}/{n_targets} alpha {i + 1}/{n_alphas}: "
+                      f"alpha={alphas[i]:.4g} nnz={np.count_nonzero(w)} "
+                      f"gap={gaps[k, i] / n_samples:.3g} epochs={n_iters[k, i]}")
+        if warn:
+            for gap in gaps[k][gaps[k] > tol_abs]:
                 warnings.warn(_CONVERGENCE_MSG.format(gap=gap, tol=tol_abs), ConvergenceWarning,
                               stacklevel=3)
-            if verbose:
-                print(f"[fastreg] target {k + 1}/{n_targets} alpha {i + 1}/{n_alphas}: "
-                      f"alpha={alpha:.4g} nnz={np.count_nonzero(w)} gap={gap / n_samples:.3g} "
-                      f"epochs={n_iter}")
+        gaps[k] /= n_samples
 
     intercepts = (np.asarray(prep.y_offset, dtype=dtype).reshape(n_targets, 1)
                   - np.einsum("tfa,f->ta", coefs, prep.X_offset.astype(dtype)))

@@ -27,7 +27,7 @@ X = rng.standard_normal((30, 5)); y = X[:, 0] + 0.1 * rng.standard_normal(30)
 with warnings.catch_warnings():
     warnings.simplefilter("error")
     est = fastreg.ElasticNet(alpha=0.01, precompute=False).fit(X, y)
-stats = cd.enet_cd.stats
+stats = cd.enet_path_cd.stats
 print(json.dumps({"file": fastreg.__file__, "coef0": float(est.coef_[0]),
                   "cache_path": stats.cache_path,
                   "hits": sum(stats.cache_hits.values()),

@@ -212,6 +212,34 @@ def test_path_convergence_warning():
         lasso_path(X, y, n_alphas=3, eps=1e-4, max_iter=1, tol=1e-12)
 
 
+@pytest.mark.parametrize("selection", ["cyclic", "random"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_one_compiled_call_equals_one_call_per_alpha(layout, selection, capsys):
+    # the whole path runs in one enet_path_cd call; verbose runs it one alpha at a time (to
+    # print): the warm starts, kept gradients and random seeds must carry over identically
+    X, y = make_problem("correlated", seed=44)
+    Xl, kw = LAYOUTS[layout](X)
+    args = dict(l1_ratio=0.7, n_alphas=12, eps=1e-3, fit_intercept=True, return_n_iter=True,
+                selection=selection, random_state=3, tol=1e-8, **kw)
+    whole = enet_path(Xl, y, **args)
+    stepwise = enet_path(Xl, y, verbose=True, **args)
+    assert capsys.readouterr().out.count("[fastreg] target 1/1 alpha") == 12
+    assert_array_equal(whole.coefs, stepwise.coefs)
+    assert_array_equal(whole.dual_gaps, stepwise.dual_gaps)
+    assert_array_equal(whole.n_iters, stepwise.n_iters)
+    assert whole.n_iters.sum() > 0 and np.count_nonzero(whole.coefs[:, -1]) > 0
+
+
+def test_path_warns_once_per_unconverged_alpha():
+    X, y = make_problem("correlated", seed=41)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = lasso_path(X, y, n_alphas=4, eps=1e-4, max_iter=1, tol=1e-12)
+    msgs = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    tol_abs = 1e-12 * np.sum(y ** 2)
+    assert len(msgs) == int(np.sum(res.dual_gaps * X.shape[0] > tol_abs)) >= 1
+
+
 def test_path_unexpected_params():
     X, y = make_problem("n>>p", seed=42)
     with pytest.raises(ValueError, match="Unexpected parameters"):
