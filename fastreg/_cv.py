@@ -309,7 +309,7 @@ def _enet_grids(design, l1_ratios, alphas, n_alphas, eps, positive, penalty_fact
                      for r in l1_ratios])
 
 
-def _gram_fold_statistics(X, y, folds, sample_weight, precompute):
+def _gram_fold_statistics(X, y, folds, sample_weight, precompute, n_jobs=None):
     """Every fold's statistics from one pass over X when all folds are solved in the Gram layout.
 
     That is dense X with ``precompute`` True (or a Gram matrix, recomputed per fold anyway) or
@@ -322,7 +322,10 @@ def _gram_fold_statistics(X, y, folds, sample_weight, precompute):
         return None
     if isinstance(precompute, str) and any(len(train) <= X.shape[1] for train, _ in folds):
         return None
-    return fold_statistics_in_memory(X, y, folds, sample_weight)
+    # the held-out folds' passes are independent: on fastreg's threads when it chooses them
+    n_threads = _auto_threads(n_jobs, len(folds), X.size // max(len(folds), 1)) or 1
+    with _blas_limit(n_threads):
+        return fold_statistics_in_memory(X, y, folds, sample_weight, n_threads=n_threads)
 
 
 def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_intercept=True,
@@ -370,7 +373,7 @@ def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_
                       "have their own: computing the folds' Gram matrices from X.", UserWarning,
                       stacklevel=3)
         precompute = True
-    fold_stats = _gram_fold_statistics(X, y, folds, sample_weight, precompute)
+    fold_stats = _gram_fold_statistics(X, y, folds, sample_weight, precompute, n_jobs)
     if fold_stats is not None:
         return enet_cv_from_stats(fold_stats, l1_ratios=l1_ratios, alphas=alphas,
                                   n_alphas=n_alphas, eps=eps, fit_intercept=fit_intercept,

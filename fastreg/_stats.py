@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._path import gram_problem
-from ._preprocess import centered_scatter
+from ._preprocess import centered_scatter, map_threads
 
 __all__ = ["Stats", "combine", "train_test_statistics", "design_from_stats", "heldout_mse",
            "row_statistics", "fold_statistics_in_memory"]
@@ -220,7 +220,7 @@ def _indices(rows):
     return np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.int64, copy=False)
 
 
-def fold_statistics_in_memory(X, y, folds, sample_weight=None):
+def fold_statistics_in_memory(X, y, folds, sample_weight=None, n_threads=1):
     """Training and held-out :class:`Stats` of every fold of in-memory dense data.
 
     One compiled pass per held-out fold (together one pass over X); no row is copied.
@@ -232,6 +232,8 @@ def fold_statistics_in_memory(X, y, folds, sample_weight=None):
     folds : list of (train, test) index arrays
         The test sets must partition the rows and each training set must be the complement of
         its test set (KFold and its relatives).
+    n_threads : int, default=1
+        Threads over the held-out folds' passes (:func:`fastreg._preprocess.map_threads`).
 
     Returns
     -------
@@ -255,5 +257,6 @@ def fold_statistics_in_memory(X, y, folds, sample_weight=None):
         tests.append(test)
     if not np.all(seen == 1):
         return None
-    per_fold = [row_statistics(X, y, np.sort(test), sample_weight) for test in tests]
+    per_fold = map_threads(lambda test: row_statistics(X, y, np.sort(test), sample_weight), tests,
+                           n_threads)
     return train_test_statistics(per_fold)

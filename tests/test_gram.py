@@ -140,6 +140,12 @@ def test_fold_statistics_in_memory_match_each_folds_rows():
     folds = list(KFold(4, shuffle=True, random_state=0).split(X))
     stats = fold_statistics_in_memory(X, y, folds, sw)
     assert len(stats) == 4
+    # the folds' passes on two threads: the same statistics, in fold order
+    threaded = fold_statistics_in_memory(X, y, folds, sw, n_threads=2)
+    for pair, pair2 in zip(stats, threaded):
+        for st, st2 in zip(pair, pair2):
+            for a, b in zip(st, st2):
+                np.testing.assert_array_equal(a, b)
     for (train, test), (st_train, st_test) in zip(folds, stats):
         for rows, st in ((train, st_train), (test, st_test)):
             S0, m0, W0 = _reference(X, y[:, None], rows, sw, True)
