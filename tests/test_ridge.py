@@ -448,6 +448,22 @@ def test_ridgecv_kfold_matches_sklearn(scoring, is_sparse):
     np.testing.assert_allclose(m.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
+def test_ridgecv_kfold_on_threads_equals_one_job(scoring):
+    # large enough for the CV driver's own threads (the default); a joblib context with one
+    # job runs the same folds one after the other
+    import joblib
+
+    X, y, sw = _data(300, 200, seed=17)
+    kw = dict(alphas=ALPHAS, cv=5, scoring=scoring)
+    threaded = RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    with joblib.parallel_config(n_jobs=1):
+        serial = RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    assert threaded.alpha_ == serial.alpha_
+    np.testing.assert_allclose(threaded.best_score_, serial.best_score_, rtol=1e-12)
+    np.testing.assert_allclose(threaded.coef_, serial.coef_, rtol=1e-12, atol=1e-14)
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("n_targets", [None, 2])

@@ -171,7 +171,10 @@ class RidgeCV(LinearRegressorBase):
     scoring : str or callable, default=None
         None: negative mean squared error (LOO) or R^2 (k-fold); else a scikit-learn scorer.
     cv : int, cross-validation generator or iterable, default=None
-        None: efficient leave-one-out.
+        None: efficient leave-one-out. Otherwise k-fold on the CV driver shared with
+        :class:`ElasticNetCV`: one factorization per fold, the folds on Numba's threads when
+        the data are large enough (one BLAS thread each), unless a joblib context (e.g. Dask's)
+        sets the number of jobs.
     alpha_per_target : bool, default=False
         Choose one alpha per target (LOO only).
     store_cv_results : bool, default=False
