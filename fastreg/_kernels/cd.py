@@ -803,9 +803,10 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
 # --------------------------------------------------------------------------------------------
 # The solver
 # --------------------------------------------------------------------------------------------
-# inline="always": enet_path_cd, the one caller of a fit, compiles this body once, inside itself
-# (a called kernel is compiled on its own and then optimized again inside its caller's module:
-# 4-8 s more of first-fit compilation, measured)
+# inline="always": enet_path_cd, the one caller of a fit, compiles this body inside itself
+# rather than as a separate function that its module then links and optimizes again (cold
+# first-fit compile times of both forms, and of the per-alpha calls before, were within this
+# machine's noise: 16-24 s)
 @njit(inline="always", **_JIT)
 def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol_abs,
             screen, random, seed, gap_freq, grad, known, working_set=True, extrapolation=True,
