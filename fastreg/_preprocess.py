@@ -80,7 +80,10 @@ def compute_offsets(X, y, *, fit_intercept, sample_weight=None):
     if fit_intercept:
         if sparse.issparse(X):
             if sample_weight is None:
-                X_offset = np.asarray(X.mean(axis=0)).ravel().astype(dtype)
+                # X^T 1 / n: scipy's X.mean first builds a scaled copy of X's data (3 ms of a
+                # 20000x50000 CG Ridge fit) and sums float32 data in float32
+                ones = np.ones(X.shape[0], dtype=np.float64)
+                X_offset = (np.asarray(X.T @ ones).ravel() / X.shape[0]).astype(dtype)
             else:
                 X_offset = np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
                 X_offset = X_offset.astype(dtype)
