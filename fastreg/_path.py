@@ -425,7 +425,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         Gap Safe screening, also sequential along the path (each alpha screens with the
         previous alpha's solution before any epoch).
     working_set : bool, default=True
-        Solve growing working sets prioritized by the dual point (celer / skglm).
+        Solve growing working sets prioritized by the dual point (celer / skglm), and within
+        them cycle over the non-zeros (glmnet's active set) between whole sweeps.
     extrapolation : bool, default=True
         Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers
         the objective, and (lasso) dual extrapolation of the residuals, kept only when it
@@ -669,7 +670,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         ``tol`` (1e-4; the solver stops when the duality gap is below ``tol * ||y_c||^2 / n``,
         ``y_c`` the centered, weighted target), ``max_iter`` (1000 epochs), ``selection``
         ('cyclic' or 'random'), ``random_state``, ``screening`` (Gap Safe screening, True),
-        ``gap_freq`` (10), ``working_set`` (growing working sets, True), ``extrapolation``
+        ``gap_freq`` (10), ``working_set`` (growing working sets with active-set cycling, True), ``extrapolation``
         (Anderson extrapolation, True), ``n_threads`` (threads of the full-gradient pass, None:
         automatic; see :func:`solve_path`). The tricks never change the stopping rule.
 

@@ -800,6 +800,15 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
         return gap - (d_u - d_r), dn_u, n_snap
     return gap, dual_norm, n_snap
 
+
+# Active-set cycling: sweeps of the non-zeros alone after each sweep of the whole working set.
+# Measured (paired, interleaved; sweeps of the whole set / of the non-zeros): 2 and 4 gave the
+# same times, and both 25% less than none on dense 500x5000 (single fit at alpha_max/100 and
+# 100-alpha path), 10% less on the sparse 20000x50000 single fit.
+CYCLE_EPOCHS = 2
+CYCLE_MAX_FRACTION = 0.7  # cycle only when the non-zeros are at most this fraction of the set
+
+
 # --------------------------------------------------------------------------------------------
 # The solver
 # --------------------------------------------------------------------------------------------
@@ -825,8 +834,11 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
        enters), solve that sub-problem by CD to a duality gap of ``0.3`` times the full one, then
        recompute the full gap, screen again and repeat with ``2 nnz`` features, or with 2x (4x
        when the support filled it) as many as before when the round did not halve the gap.
-       Without working sets the sub-problem is all non-screened features and its gap is the
-       full gap;
+       Within a working set, active-set cycling (glmnet): each sweep of the whole set is
+       followed by two sweeps of only the non-zeros it left, when those are at most 70% of it
+       (dense and sparse layouts, cyclic selection; gap checks are triggered early only by a
+       whole sweep). Without working sets the
+       sub-problem is all non-screened features, swept whole, and its gap is the full gap;
     3. with ``extrapolation``, every 5 epochs an Anderson step combines the last 6 iterates
        and is kept only if it lowers the objective; for the lasso (``l2 == 0``, dense and
        sparse layouts) the residuals seen at the gap checks are extrapolated the same way into a
@@ -877,7 +889,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         point, so its first gap reuses them: on a wide design where screening discards little
         this halves the full-gradient passes. Pass ``known`` all False to compute everything.
     working_set : bool, default=True
-        Solve growing working sets (celer / skglm) instead of all non-screened features.
+        Solve growing working sets (celer / skglm), cycling over their non-zeros, instead of
+        sweeping all non-screened features.
     extrapolation : bool, default=True
         Anderson extrapolation of the CD iterates.
     par : None or int, default=None
@@ -900,6 +913,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     use_ws = working_set and l1 > 0.0
 
     ws = np.empty(n_features, dtype=np.int64)
+    sub = np.empty(n_features, dtype=np.int64)
+    n_cycle = 0
     gap, dual_norm = start_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA,
                                active, par, grad, known, ws)
     keep_grad(w, pf, l1, l2, XtA, active, n_active, grad, known)
@@ -946,13 +961,20 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
 
         # ---- CD on the working set
         inner_epoch = 0
+        sweep_all = True
+        n_sub = 0
         while n_iter < max_iter:
             n_iter += 1
             inner_epoch += 1
             w_max = 0.0
             d_w_max = 0.0
-            for k in range(n_ws):
-                j = np.uintp(ws[np.random.randint(0, n_ws)] if random else ws[k])
+            # active-set cycling (glmnet): after a sweep of the whole working set, CYCLE_EPOCHS
+            # sweeps of the non-zeros it left (``sub``), when they are few enough to gain
+            idx = ws if sweep_all else sub
+            n_idx = n_ws if sweep_all else n_sub
+            n_nz = 0
+            for k in range(n_idx):
+                j = np.uintp(idx[np.random.randint(0, n_idx)] if random else idx[k])
                 L = col_norm2[j]
                 if L == 0.0:
                     continue
@@ -970,6 +992,21 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                     col_update(design, j, new - w_j, r)
                 d_w_max = max(d_w_max, abs(new - w_j))
                 w_max = max(w_max, abs(new))
+                # a full sweep records its non-zeros in order (n_nz <= k: never ahead of the
+                # read); a sweep of ``sub`` rewrites it unchanged (branch-free, as measured faster)
+                sub[n_nz] = j
+                n_nz += (new != 0.0) | (not sweep_all)
+            n_sub = n_nz
+            swept_all = sweep_all
+            if sweep_all:
+                # (not in the Gram layout: there a zero that stays zero costs one read, and
+                # cycling measured no faster on 2000x200 paths)
+                cycle = (working_set and has_residual(design) and not random
+                         and n_sub <= CYCLE_MAX_FRACTION * n_ws)
+                n_cycle = CYCLE_EPOCHS if cycle else 0
+            else:
+                n_cycle -= 1
+            sweep_all = n_cycle == 0
             if extrapolation:
                 for k in range(n_ws):
                     hist[k, n_hist] = w[ws[k]]
@@ -977,7 +1014,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                 if n_hist == K + 1:
                     anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, zK)
                     n_hist = 0
-            if (w_max == 0.0 or d_w_max <= tol * w_max or n_iter == max_iter
+            # (a sweep of the non-zeros alone says nothing about the others: no early check)
+            if ((swept_all and (w_max == 0.0 or d_w_max <= tol * w_max)) or n_iter == max_iter
                     or inner_epoch % freq == 0):
                 if full:
                     gap, dual_norm = certified_gap(
@@ -999,6 +1037,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                             for k in range(n_active):
                                 ws[k] = active[k]
                             n_hist = 0
+                            sweep_all, n_cycle = True, 0  # ``sub`` may hold screened features
                 else:
                     gap_in, dn_in = certified_gap(
                         design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, ws, n_ws,

@@ -61,8 +61,9 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
         Gap Safe screening of provably-zero features (exact; turn off only to compare).
     working_set : bool, default=True
         Solve a small, growing working set of features prioritized by the dual point (celer /
-        skglm), stopping on the duality gap of the full problem (exact; the same answer to
-        ``tol``).
+        skglm), and within it sweep the non-zeros alone between whole sweeps (glmnet's
+        active-set cycling), stopping on the duality gap of the full problem (exact; the same
+        answer to ``tol``). False sweeps every non-screened feature each epoch.
     extrapolation : bool, default=True
         Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers the
         objective, and (for the lasso, ``l1_ratio=1``) of the residuals, giving a better dual
