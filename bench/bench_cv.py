@@ -15,11 +15,13 @@ Every case runs at two tolerances (``TOLS``). ``tol=1e-4`` is both libraries' de
 each fold's errors carry its solver's stopping error, and the CV curves have flat runs. Near-ties
 can then select different alphas, as they do on the dense problems: 0.5075 and 0.2526 on p>>n,
 where scikit-learn's own CV error is the same at both. Where they agree at ``1e-4`` they can agree
-on an alpha that a converged curve would not select: on the ``--quick`` p>>n problem both choose
-0.5688, and ``tol=1e-10`` chooses 0.1225. ``tol=1e-6`` (with ``max_iter=100000``) is tight enough
-for both libraries to select the ``alpha_`` that ``tol=1e-10`` selects on the three full-size
-problems, which are the issue's bench problems. On the smaller ``--quick`` p>>n problem 1e-6 is
-not enough (0.1314 / 0.1409), and 1e-8 is. The "same selected alpha" of issue 6 is a property of
+on an alpha that a converged curve would not select: on the ``--quick`` p>>n problem both chose
+0.5688 until the solver's active-set cycling (1bb3d0b) changed fastreg's stopping points (it now
+chooses 0.7519), and ``tol=1e-10`` chooses 0.1225. ``tol=1e-6`` (with ``max_iter=100000``) is
+tight enough for both libraries to select the ``alpha_`` that ``tol=1e-10`` selects on the three
+full-size problems, which are the issue's bench problems. On the smaller ``--quick`` p>>n problem
+1e-6 is not enough for scikit-learn (0.1314; fastreg now selects 0.1225, 0.1409 before), and 1e-8
+is. The "same selected alpha" of issue 6 is a property of
 converged curves.
 """
 
