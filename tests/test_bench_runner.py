@@ -88,3 +88,34 @@ def test_every_suite_exposes_rows():
         text = path.read_text()
         assert "def rows(quick" in text, f"{module} has no rows(quick)"
         assert "def median_time" not in text, f"{module} defines its own median_time"
+
+
+def test_paired_copies_are_distinct_modules_and_ratios_are_per_pair(tmp_path):
+    """``bench/paired.py`` imports a checkout's package under a private name, refreshes the copy's
+    sources on the next run (keeping its cache directories), and reports the median of per-pair
+    ratios (no fastreg kernel is compiled here)."""
+    sys.path.insert(0, str(ROOT))
+    from bench import paired
+
+    import fastreg
+
+    mod = paired.load_copy(ROOT, "fastreg_paired_test", into=str(tmp_path))
+    assert mod is not fastreg and mod.__name__ == "fastreg_paired_test"
+    assert Path(mod.__file__).parent == tmp_path / "fastreg_paired_test"
+    assert mod.Lasso is not fastreg.Lasso and mod.Lasso.__name__ == "Lasso"
+    marker = tmp_path / "fastreg_paired_test" / "__pycache__" / "kept"
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text("")
+    stale = tmp_path / "fastreg_paired_test" / "gone.py"
+    stale.write_text("")
+    paired.load_copy(ROOT, "fastreg_paired_test", into=str(tmp_path))
+    assert marker.exists() and not stale.exists()
+    with pytest.raises(ValueError, match="no fastreg package"):
+        paired.load_copy(tmp_path, "nothing_here", into=str(tmp_path))
+
+    calls = []
+    old = lambda: calls.append("old") or 3  # noqa: E731
+    new = lambda: calls.append("new") or 4  # noqa: E731
+    t_old, t_new, ratio, epochs = paired.paired_times(old, new, repeat=4)
+    assert calls == ["old", "new"] * 5  # one warm-up pair, then alternation
+    assert epochs == (3, 4) and t_old > 0 and t_new > 0 and ratio > 0
