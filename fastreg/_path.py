@@ -670,9 +670,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         ``tol`` (1e-4; the solver stops when the duality gap is below ``tol * ||y_c||^2 / n``,
         ``y_c`` the centered, weighted target), ``max_iter`` (1000 epochs), ``selection``
         ('cyclic' or 'random'), ``random_state``, ``screening`` (Gap Safe screening, True),
-        ``gap_freq`` (10), ``working_set`` (growing working sets with active-set cycling, True), ``extrapolation``
-        (Anderson extrapolation, True), ``n_threads`` (threads of the full-gradient pass, None:
-        automatic; see :func:`solve_path`). The tricks never change the stopping rule.
+        ``gap_freq`` (10), ``working_set`` (growing working sets with active-set cycling,
+        True), ``extrapolation`` (Anderson extrapolation, True), ``n_threads`` (threads of the
+        full-gradient pass, None: automatic; see :func:`solve_path`). The tricks never change
+        the stopping rule.
 
     Returns
     -------
