@@ -118,4 +118,5 @@ def test_paired_copies_are_distinct_modules_and_ratios_are_per_pair(tmp_path):
     new = lambda: calls.append("new") or 4  # noqa: E731
     t_old, t_new, ratio, epochs = paired.paired_times(old, new, repeat=4)
     assert calls == ["old", "new"] * 5  # one warm-up pair, then alternation
-    assert epochs == (3, 4) and t_old > 0 and t_new > 0 and ratio > 0
+    assert epochs == (3, 4)
+    assert all(isinstance(t, float) for t in (t_old, t_new, ratio))  # no speed asserted
