@@ -803,7 +803,7 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
 
 # Active-set cycling: sweeps of the non-zeros alone after each sweep of the whole working set.
 # Measured (bench/paired.py, against no cycling): 34% less time on the dense 500x5000 single fit
-# at alpha_max/100, 19% on its 100-alpha path, 8-9% on the sparse 20000x50000 single fit and
+# at alpha_max/100, 19% on its 100-alpha path, 8-10% on the sparse 20000x50000 single fit and
 # path and on leukemia's path; 4 sweeps of the non-zeros per cycle gave the same times as 2.
 CYCLE_EPOCHS = 2
 # Cycling only when the non-zeros are at most 70% of the set beat 50% and 100% (dense 500x5000
