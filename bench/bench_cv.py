@@ -21,8 +21,7 @@ chooses 0.7519), and ``tol=1e-10`` chooses 0.1225. ``tol=1e-6`` (with ``max_iter
 tight enough for both libraries to select the ``alpha_`` that ``tol=1e-10`` selects on the three
 full-size problems, which are the issue's bench problems. On the smaller ``--quick`` p>>n problem
 1e-6 is not enough for scikit-learn (0.1314; fastreg now selects 0.1225, 0.1409 before), and 1e-8
-is. The "same selected alpha" of issue 6 is a property of
-converged curves.
+is. The "same selected alpha" of issue 6 is a property of converged curves.
 """
 
 import sys

@@ -16,9 +16,10 @@ Usage::
 The copies live in ``$TMPDIR/fastreg-paired`` and keep their Numba caches between runs.
 
 A case is ``problem:task`` with a problem of ``bench/problems.py`` and a task of
-``bench/run_enet.py``: ``path`` (100 alphas from alpha_max, eps of :func:`path_eps`, relative
-duality gap ``--tol``) or ``single`` (one fit at alpha_max / 100 from a cold start). The epoch
-counts are printed next to the times: a change of algorithm shows there first.
+``bench/run_enet.py`` (the same alphas and input layout): ``path`` (100 alphas from alpha_max,
+every one to a relative duality gap of ``--tol``) or ``single`` (one fit at alpha_max / 100 from
+a cold start). The epoch counts are printed next to the times: a change of algorithm shows there
+first.
 """
 
 import argparse
@@ -33,10 +34,8 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.problems import PROBLEMS, make_problem, path_eps  # noqa: E402
-
-N_ALPHAS = 100
-
+from bench.problems import PROBLEMS, make_problem  # noqa: E402
+from bench.run_enet import MAX_ITER, prepare_input, task_alphas  # noqa: E402
 
 WORKDIR = os.path.join(tempfile.gettempdir(), "fastreg-paired")
 
@@ -65,17 +64,10 @@ def load_copy(checkout, name, into=WORKDIR):
 
 def case_call(module, X, y, task, tol):
     """A no-argument call running ``task`` with ``module``; it returns the number of epochs."""
-    n, p = X.shape
-    alpha_max = np.max(np.abs(np.asarray(X.T @ y).ravel())) / n
-    if task == "single":
-        alphas = np.array([alpha_max / 100])
-    elif task == "path":
-        alphas = np.geomspace(alpha_max, alpha_max * path_eps(X), N_ALPHAS)
-    else:
-        raise ValueError(f"unknown task {task!r} (expected 'path' or 'single')")
+    alphas = task_alphas(X, y, task)
 
     def call():
-        out = module.lasso_path(X, y, alphas=alphas, tol=tol, max_iter=100_000,
+        out = module.lasso_path(X, y, alphas=alphas, tol=tol, max_iter=MAX_ITER,
                                 check_input=False, return_n_iter=True)
         return int(np.sum(out[3]))
 
@@ -118,6 +110,7 @@ def main(argv=None):
     for case in args.cases:
         problem, task = case.split(":")
         X, y = make_problem(problem, scale=args.scale)
+        X = prepare_input(X)
         t_old, t_new, ratio, (e_old, e_new) = paired_times(
             case_call(old, X, y, task, args.tol), case_call(new, X, y, task, args.tol),
             args.repeat)

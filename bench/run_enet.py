@@ -36,9 +36,22 @@ N_ALPHAS = 100
 MAX_ITER = 100_000
 
 
+def alpha_max(X, y):
+    return np.max(np.abs(np.asarray(X.T @ y).ravel())) / X.shape[0]
+
+
 def alpha_grid(X, y, eps, n_alphas=N_ALPHAS):
-    amax = np.max(np.abs(np.asarray(X.T @ y).ravel())) / X.shape[0]
+    amax = alpha_max(X, y)
     return np.geomspace(amax, amax * eps, n_alphas)
+
+
+def task_alphas(X, y, task):
+    """The alphas of a task: ``path`` (the issue's grid) or ``single`` (alpha_max / 100)."""
+    if task == "path":
+        return alpha_grid(X, y, path_eps(X))
+    if task == "single":
+        return np.array([alpha_max(X, y) / 100])
+    raise ValueError(f"unknown task {task!r} (expected 'path' or 'single')")
 
 
 # ---------------------------------------------------------------------- solvers: (X, y, alphas, tol) -> coefs (p, k)
@@ -150,8 +163,7 @@ def measure(args):
         X, y = make_problem(name, scale=args.scale)
         X = prepare_input(X)
         for task in args.tasks:
-            amax = np.max(np.abs(np.asarray(X.T @ y).ravel())) / X.shape[0]
-            alphas = alpha_grid(X, y, path_eps(X)) if task == "path" else np.array([amax / 100])
+            alphas = task_alphas(X, y, task)
             calls = {}
             for solver in args.solvers:
                 if not available(solver):
