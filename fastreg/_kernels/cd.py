@@ -999,7 +999,6 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                 sub[n_nz] = j
                 n_nz += (new != 0.0) | (not sweep_all)
             n_sub = n_nz
-            swept_all = sweep_all
             if sweep_all:
                 # (not in the Gram layout: there a zero that stays zero costs one read, and
                 # cycling measured no faster on 2000x200 paths)
@@ -1008,7 +1007,6 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                 n_cycle = CYCLE_EPOCHS if cycle else 0
             else:
                 n_cycle -= 1
-            sweep_all = n_cycle == 0
             if extrapolation:
                 for k in range(n_ws):
                     hist[k, n_hist] = w[ws[k]]
@@ -1017,7 +1015,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                     anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, zK)
                     n_hist = 0
             # (a sweep of the non-zeros alone says nothing about the others: no early check)
-            if ((swept_all and (w_max == 0.0 or d_w_max <= tol * w_max)) or n_iter == max_iter
+            if ((sweep_all and (w_max == 0.0 or d_w_max <= tol * w_max)) or n_iter == max_iter
                     or inner_epoch % freq == 0):
                 if full:
                     gap, dual_norm = certified_gap(
@@ -1039,7 +1037,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                             for k in range(n_active):
                                 ws[k] = active[k]
                             n_hist = 0
-                            sweep_all, n_cycle = True, 0  # ``sub`` may hold screened features
+                            n_cycle = 0  # ``sub`` may hold screened features
                 else:
                     gap_in, dn_in = certified_gap(
                         design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, ws, n_ws,
@@ -1050,6 +1048,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                             rbuf, n_snap, K, C, zK, u, XtU, None)
                     if gap_in <= inner_tol:
                         break
+            sweep_all = n_cycle == 0  # the kind of the next sweep
         if full or n_iter >= max_iter:
             if full:  # out of epochs: screening may have moved w since the last gap
                 known[:] = False
