@@ -625,17 +625,18 @@ def _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws):
 
 @njit(**_JIT)
 def anderson_weights(buf, m, K, C, z):
-    """Anderson weights of the last ``K + 1`` columns of ``buf[:m]`` (iterates or residuals).
+    """Anderson weights of the ``K + 1`` rows of ``buf[:, :m]`` (iterates or residuals, oldest
+    first).
 
-    With ``U`` the ``K`` successive differences of the columns, solves ``(U^T U) z = 1`` and
-    normalizes ``z`` to sum to one, so that ``sum_a z_a buf[:, a + 1]`` is the extrapolated point.
+    With ``U`` the ``K`` successive differences of the rows, solves ``(U U^T) z = 1`` and
+    normalizes ``z`` to sum to one, so that ``sum_a z_a buf[a + 1]`` is the extrapolated point.
     Returns False when the system is singular or the weights do not normalize.
     """
     for a in range(K):
         for b in range(a, K):
             acc = 0.0
             for k in range(m):
-                acc += (buf[k, a + 1] - buf[k, a]) * (buf[k, b + 1] - buf[k, b])
+                acc += (buf[a + 1, k] - buf[a, k]) * (buf[b + 1, k] - buf[b, k])
             C[a, b] = acc
             C[b, a] = acc
     if not _small_solve_ones(C, K, z):
@@ -654,7 +655,8 @@ def anderson_weights(buf, m, K, C, z):
 def anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, z):
     """Anderson extrapolation of the last ``K + 1`` CD iterates on ``ws`` (Bertrand & Massias 2021).
 
-    ``hist[:, :K+1]`` holds the iterates (restricted to ``ws``). The extrapolated point is kept
+    ``hist[:K+1, :n_ws]`` holds the iterates (restricted to ``ws``, one per row: an epoch
+    writes its row contiguously). The extrapolated point is kept
     only if it lowers the objective; otherwise the iterate is left unchanged. Returns True if kept.
     """
     if not anderson_weights(hist, n_ws, K, C, z):
@@ -663,24 +665,24 @@ def anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, z
     for k in range(n_ws):
         acc = 0.0
         for a in range(K):
-            acc += z[a] * hist[k, a + 1]
+            acc += z[a] * hist[a + 1, k]
         if positive and acc < 0.0:
             return False
-        hist[k, 0] = acc  # candidate, stored in the (now unused) oldest slot
+        hist[0, k] = acc  # candidate, stored in the (now unused) oldest slot
     for k in range(n_ws):
         j = ws[k]
         old = w[j]
-        w[j] = hist[k, 0]
+        w[j] = hist[0, k]
         if w[j] != old:
             col_update(design, j, w[j] - old, r)
-        hist[k, 0] = old
+        hist[0, k] = old
     p_new = _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws)
     if p_new < p_old:
         return True
     for k in range(n_ws):  # revert
         j = ws[k]
         old = w[j]
-        w[j] = hist[k, 0]
+        w[j] = hist[0, k]
         if w[j] != old:
             col_update(design, j, w[j] - old, r)
     return False
@@ -748,7 +750,7 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
                       rbuf, n_snap, K, C, zK, u, XtU, par):
     """Dual extrapolation (Massias et al. 2018) for the lasso: a dual point from the last residuals.
 
-    ``rbuf[:, :n_snap]`` holds the last residuals (oldest first); once ``K + 1`` are stored,
+    ``rbuf[:n_snap]`` holds the last residuals (one per row, oldest first); once ``K + 1`` are stored,
     ``u = sum_k c_k r_k`` with Anderson weights, rescaled to be dual feasible, replaces the
     residual-based dual point when its dual value is higher. Any feasible dual point gives a valid
     duality gap of the full problem, so the stopping rule and Gap Safe screening stay exact.
@@ -757,10 +759,9 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
     n = u.shape[0]
     if n_snap == K + 1:  # drop the oldest snapshot
         for k in range(K):
-            for i in range(n):
-                rbuf[i, k] = rbuf[i, k + 1]
+            rbuf[k, :] = rbuf[k + 1, :]
         n_snap = K
-    true_residual(design, r, rbuf[:, n_snap])
+    true_residual(design, r, rbuf[n_snap])
     n_snap += 1
     if n_snap < K + 1:
         return gap, dual_norm, n_snap
@@ -773,11 +774,11 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
     for i in range(n):
         acc = 0.0
         for a in range(K):
-            acc += zK[a] * rbuf[i, a + 1]
+            acc += zK[a] * rbuf[a + 1, i]
         u[i] = acc
         uu += acc * acc
         uy += acc * y[i]
-        rc = rbuf[i, K]
+        rc = rbuf[K, i]
         rr += rc * rc
         ry += rc * y[i]
     pd = plain_design(design, u)
@@ -928,13 +929,13 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
 
     K = 5
     prio = np.empty(n_features, dtype=np.float64)
-    hist = np.empty((0, K + 1), dtype=np.float64)
+    hist = np.empty((K + 1, 0), dtype=np.float64)
     C = np.empty((K, K), dtype=np.float64)
     zK = np.empty(K, dtype=np.float64)
 
     dual_extrap = extrapolation and l1 > 0.0 and l2 == 0.0 and has_residual(design)
     n_res = r.shape[0] if dual_extrap else 0
-    rbuf = np.empty((n_res, K + 1), dtype=np.float64)
+    rbuf = np.empty((K + 1, n_res), dtype=np.float64)
     u = np.empty(n_res, dtype=np.float64)
     XtU = np.empty(n_features if dual_extrap else 0, dtype=np.float64)
     n_snap = 0
@@ -956,8 +957,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
             n_ws = build_working_set(w, col_norm2, pf, l1, l2, positive, dual_norm, XtA, active,
                                      n_active, ws_size, ws, prio)
             inner_tol = max(0.3 * gap, tol_abs)
-        if extrapolation and hist.shape[0] < n_ws:
-            hist = np.empty((max(n_ws, 2 * hist.shape[0]), K + 1), dtype=np.float64)
+        if extrapolation and hist.shape[1] < n_ws:
+            hist = np.empty((K + 1, max(n_ws, 2 * hist.shape[1])), dtype=np.float64)
         n_hist = 0
         freq = gap_freq if full else min(gap_freq, 5)
 
@@ -1009,7 +1010,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                 n_cycle -= 1
             if extrapolation:
                 for k in range(n_ws):
-                    hist[k, n_hist] = w[ws[k]]
+                    hist[n_hist, k] = w[ws[k]]
                 n_hist += 1
                 if n_hist == K + 1:
                     anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, zK)
