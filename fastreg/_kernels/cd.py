@@ -435,31 +435,33 @@ def certified_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA
 
 
 @njit(**_JIT)
-def start_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, every, par, grad,
-              known, missing):
-    """:func:`certified_gap` over all features at the start point, reusing known gradients.
+def known_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, idx, n_idx, par,
+              grad, known, missing):
+    """:func:`certified_gap` over the features ``idx[:n_idx]``, reusing known gradients.
 
-    ``known[j]`` says that ``grad[j] = Z_j^T r`` still holds at this ``w``: along a path the
-    previous alpha's last full gap was computed at the very point the next alpha starts from, so
-    only the features it did not cover (those it had screened out) need a column pass. ``missing``
-    is scratch space of length ``n_features``.
+    ``known[j]`` says that ``grad[j] = Z_j^T r`` still holds at this ``w``, and only the other
+    columns are read. Along a path the previous alpha's last full gap was computed at the very
+    point the next alpha starts from, so only the features it did not cover (those it had
+    screened out) need a column pass; at the end of a working-set round the sub-problem's gap
+    has just read the working set's columns. ``missing`` is scratch space of length
+    ``n_features``.
     """
-    n_features = w.shape[0]
     changed, has_free = fit_unpenalized(design, w, r, col_norm2, pf, positive, tol_abs)
     if changed:
         known[:] = False
     refresh_state(design, y, w, r)
     n_missing = 0
-    for j in range(n_features):
+    for k in range(n_idx):
+        j = idx[k]
         if known[j]:
             XtA[j] = grad[j]
         else:
             missing[n_missing] = j
             n_missing += 1
     grad_pass(design, r, missing, n_missing, XtA, par)
-    gap, dual_norm = gap_from_grad(design, y, w, r, pf, l1, l2, positive, XtA, every, n_features)
+    gap, dual_norm = gap_from_grad(design, y, w, r, pf, l1, l2, positive, XtA, idx, n_idx)
     if has_free:
-        gap += unpenalized_excess(XtA, w, pf, col_norm2, positive, every, n_features)
+        gap += unpenalized_excess(XtA, w, pf, col_norm2, positive, idx, n_idx)
     return gap, dual_norm
 
 
@@ -918,8 +920,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     ws = np.empty(n_features, dtype=np.int64)
     sub = np.empty(n_features, dtype=np.int64)
     n_cycle = 0
-    gap, dual_norm = start_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA,
-                               active, par, grad, known, ws)
+    gap, dual_norm = known_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA,
+                               active, n_active, par, grad, known, ws)
     keep_grad(w, pf, l1, l2, XtA, active, n_active, grad, known)
     if gap <= tol_abs:
         return gap, 0
@@ -964,6 +966,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
 
         # ---- CD on the working set
         inner_epoch = 0
+        ws_grad = False
         sweep_all = True
         n_sub = 0
         while n_iter < max_iter:
@@ -1043,10 +1046,13 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                     gap_in, dn_in = certified_gap(
                         design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, ws, n_ws,
                         None)
+                    ws_grad = True  # XtA holds the working set's gradient at this point
                     if dual_extrap and gap_in > inner_tol:
-                        gap_in, dn_in, n_snap = extrapolated_dual(
+                        gap_x, dn_in, n_snap = extrapolated_dual(
                             design, y, w, r, pf, l1, positive, gap_in, dn_in, XtA, ws, n_ws,
                             rbuf, n_snap, K, C, zK, u, XtU, None)
+                        ws_grad = gap_x == gap_in  # else XtA holds the extrapolated point's
+                        gap_in = gap_x
                     if gap_in <= inner_tol:
                         break
             sweep_all = n_cycle == 0  # the kind of the next sweep
@@ -1062,8 +1068,16 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
 
         # ---- full gap (with the extrapolated dual point), screening, grow the working set
         prev_gap = gap
-        gap, dual_norm = certified_gap(
-            design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, active, n_active, par)
+        # the round ended on its sub-problem's gap, which read the working set's columns at this
+        # very point: the full gap reads only the others (ws is then free as scratch)
+        known[:] = False
+        if ws_grad:
+            for k in range(n_ws):
+                j = ws[k]
+                grad[j] = XtA[j] + l2 * pf[j] * w[j]  # (l1 > 0 here: see dual_gap)
+                known[j] = True
+        gap, dual_norm = known_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA,
+                                   active, n_active, par, grad, known, ws)
         keep_grad(w, pf, l1, l2, XtA, active, n_active, grad, known)
         if dual_extrap and tol_abs < gap < 1e2 * tol_abs:
             # Only near convergence: there a better dual point certifies the stop a round or more
