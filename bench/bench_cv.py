@@ -20,7 +20,8 @@ on an alpha that a converged curve would not select: on the ``--quick`` p>>n pro
 chooses 0.7519), and ``tol=1e-10`` chooses 0.1225. ``tol=1e-6`` (with ``max_iter=100000``) is
 tight enough for both libraries to select the ``alpha_`` that ``tol=1e-10`` selects on the three
 full-size problems, which are the issue's bench problems. On the smaller ``--quick`` p>>n problem
-1e-6 is not enough for scikit-learn (0.1314; fastreg now selects 0.1225, 0.1409 before), and 1e-8
+1e-6 is not enough (scikit-learn selects 0.1314 there; fastreg's choice at 1e-6 has moved with
+its stopping points, from 0.1409 to 0.1225 with 1bb3d0b and to 0.1314 with 076c18b), and 1e-8
 is. The "same selected alpha" of issue 6 is a property of converged curves.
 """
 
