@@ -752,10 +752,10 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
                       rbuf, n_snap, K, C, zK, u, XtU, par):
     """Dual extrapolation (Massias et al. 2018) for the lasso: a dual point from the last residuals.
 
-    ``rbuf[:n_snap]`` holds the last residuals (one per row, oldest first); once ``K + 1`` are stored,
-    ``u = sum_k c_k r_k`` with Anderson weights, rescaled to be dual feasible, replaces the
-    residual-based dual point when its dual value is higher. Any feasible dual point gives a valid
-    duality gap of the full problem, so the stopping rule and Gap Safe screening stay exact.
+    ``rbuf[:n_snap]`` holds the last residuals (one per row, oldest first); once ``K + 1`` are
+    stored, ``u = sum_k c_k r_k`` with Anderson weights, rescaled to be dual feasible, replaces
+    the residual-based dual point when its dual value is higher. Any feasible dual point gives a
+    valid duality gap of the full problem, so the stopping rule and Gap Safe screening stay exact.
     Returns ``(gap, dual_norm, n_snap)``; ``XtA`` then holds the correlations of the chosen point.
     """
     n = u.shape[0]
