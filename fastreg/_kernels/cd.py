@@ -467,9 +467,9 @@ def known_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, id
 
 @njit(**_JIT)
 def keep_grad(w, pf, l1, l2, XtA, active, n_active, grad, known):
-    """Record ``grad[j] = Z_j^T r`` for ``j`` in ``active[:n_active]`` from the ``XtA`` a full gap
-    just computed (which holds ``Z_j^T r - l2 pf_j w_j`` when ``l1 > 0``, see :func:`dual_gap`);
-    every other entry becomes unknown."""
+    """Record ``grad[j] = Z_j^T r`` for ``j`` in ``active[:n_active]`` from the ``XtA`` a gap over
+    those features just computed (which holds ``Z_j^T r - l2 pf_j w_j`` when ``l1 > 0``, see
+    :func:`dual_gap`); every other entry becomes unknown."""
     shift = l2 if l1 > 0.0 else 0.0
     known[:] = False
     for k in range(n_active):
@@ -1070,12 +1070,10 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         prev_gap = gap
         # the round ended on its sub-problem's gap, which read the working set's columns at this
         # very point: the full gap reads only the others (ws is then free as scratch)
-        known[:] = False
         if ws_grad:
-            for k in range(n_ws):
-                j = ws[k]
-                grad[j] = XtA[j] + l2 * pf[j] * w[j]  # (l1 > 0 here: see dual_gap)
-                known[j] = True
+            keep_grad(w, pf, l1, l2, XtA, ws, n_ws, grad, known)
+        else:
+            known[:] = False
         gap, dual_norm = known_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA,
                                    active, n_active, par, grad, known, ws)
         keep_grad(w, pf, l1, l2, XtA, active, n_active, grad, known)
