@@ -6,13 +6,14 @@ the compiled work happens in :mod:`fastreg._kernels.cd`.
 """
 
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import assert_all_finite, check_array, check_random_state
 
 from ._kernels.cd import csc_column_stats, enet_path_cd, init_residual
 from ._preprocess import (Preprocessed, available_threads, centered_scatter, preprocess_data,
@@ -198,12 +199,17 @@ def gram_problem(G, Zty, yy, X_offset, y_offset, n_samples, dtype, multi_output)
     return prep, Design("gram", G, col_norm2, Zty, yy, n_samples)
 
 
-def gram_design(X, y, *, fit_intercept, sample_weight=None):
+def gram_design(X, y, *, fit_intercept, sample_weight=None, check_finite=False):
     """The Gram (covariance) layout of a dense problem, straight from X: no centered copy.
 
     One compiled pass over the rows (:func:`fastreg._preprocess.centered_scatter`) gives
     ``Z^T Z``, ``Z^T z`` and ``||z||^2`` of the centered, ``sqrt(s)``-scaled design and target;
     the caller's X is only read (float32 stays float32).
+
+    With ``check_finite``, that pass is also X's check for NaN and infinity, in place of a
+    separate one: a NaN or an infinite entry makes its column's diagonal entry
+    ``sum_i s_i (x_ij - m_j)^2`` NaN or infinite (a zero weight too: ``0 * nan`` is NaN), and
+    only then is X searched, by scikit-learn's check, for the error it raises.
 
     Returns
     -------
@@ -212,7 +218,10 @@ def gram_design(X, y, *, fit_intercept, sample_weight=None):
     design : Design
     """
     p = X.shape[1]
-    S, means, _ = centered_scatter(X, y, sample_weight=sample_weight, center=fit_intercept)
+    with np.errstate(invalid="ignore", over="ignore") if check_finite else nullcontext():
+        S, means, _ = centered_scatter(X, y, sample_weight=sample_weight, center=fit_intercept)
+    if check_finite and not np.isfinite(np.diag(S)[:p]).all():
+        assert_all_finite(X, input_name="X")
     return gram_problem(S[:p, :p], S[:p, p:], np.diag(S)[p:], means[:p], means[p:], X.shape[0],
                         X.dtype, y.ndim == 2)
 
@@ -532,10 +541,13 @@ def gram_from_x(X, precompute):
     return shape is not None and len(shape) == 2 and (precompute is True or shape[0] > shape[1])
 
 
-def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute="auto"):
+def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute="auto",
+            check_finite=False):
     """Weights normalized to sum to n_samples (scikit-learn's convention), centering, kernel layout.
 
-    X and y must already be validated float arrays (dense or CSC) of the same dtype.
+    X and y must already be validated float arrays (dense or CSC) of the same dtype. X's check
+    for NaN and infinity may be left to this function (``check_finite``) when
+    :func:`gram_from_x` holds: the Gram's pass over X then does it (see :func:`gram_design`).
 
     Returns
     -------
@@ -555,7 +567,10 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
         )
         precompute = True
     if gram_from_x(X, precompute) and X.size:
-        return gram_design(X, y, fit_intercept=fit_intercept, sample_weight=sw)
+        return gram_design(X, y, fit_intercept=fit_intercept, sample_weight=sw,
+                           check_finite=check_finite)
+    if check_finite:
+        assert_all_finite(X, input_name="X")
     prep = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=copy_X)
     return prep, make_design(prep, precompute)
 
@@ -592,10 +607,12 @@ def check_precompute(precompute, owner=None):
 
 def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, precompute):
     """Validate in-memory X, y (unless ``check_input`` is False) and :func:`prepare` them."""
+    gram = gram_from_x(X, precompute)
     if check_input:
-        order = None if gram_from_x(X, precompute) else "F"
-        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order=order,
-                        copy=False, input_name="X", accept_large_sparse=False)
+        # the Gram layout reads a C-ordered X as it is, and its pass checks X for NaN and inf
+        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32],
+                        order=None if gram else "F", copy=False, input_name="X",
+                        accept_large_sparse=False, ensure_all_finite=not gram)
         y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", input_name="y")
         if y.shape[0] != X.shape[0]:
             raise ValueError(
@@ -607,7 +624,7 @@ def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, 
     elif sparse.issparse(X):
         X = sparse.csc_matrix(X)
     return prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X,
-                   precompute=precompute)
+                   precompute=precompute, check_finite=check_input and gram)
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto",

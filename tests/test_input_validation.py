@@ -208,3 +208,33 @@ def test_path_bad_parameters(kwargs, match):
 def test_path_bad_data(Xb, yb, match):
     with pytest.raises(ValueError, match=match):
         lasso_path(Xb, yb)
+
+
+@pytest.mark.parametrize("value, match", [(np.nan, "Input X contains NaN"),
+                                          (np.inf, "Input X contains infinity"),
+                                          (-np.inf, "Input X contains infinity")])
+@pytest.mark.parametrize("where", ["first", "middle", "last-column", "zero-weight"])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_non_finite_found_by_the_gram_pass(value, match, where, order, dtype, fit_intercept):
+    # with more rows than features, X's check for NaN and inf is the Gram's own pass over X
+    # (a non-finite diagonal entry), not a separate one: every entry must still be caught,
+    # in either memory order, in float32, in a row of weight zero, centered or not
+    rng = np.random.default_rng(0)
+    Xg = np.asarray(rng.standard_normal((600, 7)), dtype=dtype, order=order)
+    yg = rng.standard_normal(600).astype(dtype)
+    i, j = {"first": (0, 0), "middle": (311, 3), "last-column": (599, 6),
+            "zero-weight": (42, 5)}[where]
+    Xg[i, j] = value
+    sw = np.ones(600)
+    sw[42] = 0.0
+    kept = Xg.copy()
+    for fit in (lambda: Lasso(alpha=0.01, fit_intercept=fit_intercept).fit(Xg, yg, sw),
+                lambda: ElasticNet(alpha=0.01, fit_intercept=fit_intercept,
+                                   precompute=True).fit(Xg, np.c_[yg, yg]),
+                lambda: enet_path(Xg, yg, n_alphas=3, fit_intercept=fit_intercept,
+                                  sample_weight=sw)):
+        with pytest.raises(ValueError, match=match):
+            fit()
+    np.testing.assert_array_equal(Xg, kept)

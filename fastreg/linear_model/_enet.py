@@ -175,17 +175,18 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
+            gram = gram_from_x(X, precompute)
             if check_input:
-                # the Gram layout reads a C-ordered X as it is: no F copy for it
-                order = None if gram_from_x(X, precompute) else "F"
-                X, y = validate_X_y(self, X, y, order=order)
+                # the Gram layout reads a C-ordered X as it is (no F copy for it), and its pass
+                # over X checks it for NaN and infinity (prepare's check_finite)
+                X, y = validate_X_y(self, X, y, order=None if gram else "F", finite_X=not gram)
             else:
                 if sparse.issparse(X):
                     X = sparse.csc_matrix(X)
                 self.n_features_in_ = X.shape[1]
             prep, design = prepare(X, y, fit_intercept=self.fit_intercept,
                                    sample_weight=sample_weight, copy_X=self.copy_X,
-                                   precompute=precompute)
+                                   precompute=precompute, check_finite=check_input and gram)
         pf = check_penalty_factor(self.penalty_factor, design.n_features, np.float64)
         coef_init = None
         if self.warm_start and hasattr(self, "coef_"):
