@@ -188,7 +188,10 @@ def validate_X_y(estimator, X, y, *, accept_sparse="csc", order="F", copy=False,
         accept_large_sparse=False,
         ensure_all_finite=finite_X,
     )
-    y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", copy=False, input_name="y")
+    if isinstance(y, np.ndarray) and y.dtype == X.dtype:  # validated: only its order may change
+        y = np.asfortranarray(y)
+    else:  # a cast (to float32 from float64, say) is checked again: 1e300 becomes inf
+        y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", copy=False, input_name="y")
     if sparse.issparse(X) and not X.has_sorted_indices:
         X = X.copy() if not copy else X
         X.sort_indices()

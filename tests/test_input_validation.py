@@ -1,5 +1,7 @@
 """Bad input gives a ValueError (or TypeError) that names the problem, in scikit-learn's words."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -238,3 +240,12 @@ def test_non_finite_found_by_the_gram_pass(value, match, where, order, dtype, fi
         with pytest.raises(ValueError, match=match):
             fit()
     np.testing.assert_array_equal(Xg, kept)
+
+
+def test_y_cast_to_float32_is_checked_again(est):
+    # y is validated in float64, then cast to X's float32, where 1e300 is infinite
+    yb = np.r_[1e300, y[1:]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's overflow in the cast
+        with pytest.raises(ValueError, match="Input y contains infinity"):
+            est.fit(X.astype(np.float32), yb)
