@@ -282,13 +282,13 @@ def ridge_from_gram(XtX, Xty, alpha):
         cols = alphas == a
         try:
             Ma = G + a * np.eye(G.shape[0])
-            cho = linalg.cho_factor(Ma, lower=False, check_finite=False)
+            cho = (np.linalg.cholesky(Ma).T, False)
             if _ill_conditioned(cho[0], Ma, np.finfo(np.float64).eps):
                 raise linalg.LinAlgError
             out[:, cols] = linalg.cho_solve(cho, b2[:, cols], check_finite=False)
         except linalg.LinAlgError:
             if eig is None:
-                lam, V = linalg.eigh(G, check_finite=False)
+                lam, V = np.linalg.eigh(G)
                 lam = np.clip(lam, 0, None)
                 eig = lam, V
             lam, V = eig
@@ -322,16 +322,16 @@ class _Spectral:
         eps = np.finfo(np.float64).eps
         if kind == "gram":
             G, b = design.gram_cross(z)
-            lam, V = linalg.eigh(G, check_finite=False, driver="evd")
+            lam, V = np.linalg.eigh(G)
             self.V = V
             self.proj = V.T @ b
         elif kind == "kernel":
-            lam, Q = linalg.eigh(design.kernel(), check_finite=False, driver="evd")
+            lam, Q = np.linalg.eigh(design.kernel())
             self.Q = Q
             self.proj = Q.T @ np.asarray(z, dtype=np.float64)
         else:
             A = design.dense()
-            U, s, Vt = linalg.svd(A, full_matrices=False, check_finite=False, lapack_driver="gesdd")
+            U, s, Vt = np.linalg.svd(A, full_matrices=False)
             s = s.copy()
             s[s <= eps * max(A.shape) * s.max(initial=0.0)] = 0.0  # numerical rank, as lstsq
             lam = s**2
@@ -401,8 +401,8 @@ def _solve_cholesky(design, z, alphas):
         cols = alphas == a
         Ma = M + a * eye
         try:
-            cho = linalg.cho_factor(Ma, lower=False, check_finite=False)
-        except linalg.LinAlgError:
+            cho = (np.linalg.cholesky(Ma).T, False)
+        except np.linalg.LinAlgError:
             return None
         if _ill_conditioned(cho[0], Ma, eps):
             return None
