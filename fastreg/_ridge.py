@@ -314,6 +314,11 @@ class _Spectral:
     kind 'kernel': A A^T = Q diag(lam) Q^T;   coef = A^T Q (Q^T z / (lam + alpha))
     kind 'svd'   : A = U diag(s) V^T;          coef = V (s U^T z / (s^2 + alpha))
     ``proj`` is the (r, t) matrix ``V^T A^T z`` / ``Q^T z`` / ``U^T z``.
+
+    The factorizations (here and in the Cholesky solves) are NumPy's, not SciPy's: the two ship
+    separate OpenBLAS builds, and NumPy's workers, still spinning after the product that formed
+    the matrix, took the second core from SciPy's (RidgeCV 2000 x 500: 174 ms with SciPy's
+    ``eigh``, 75 ms with NumPy's).
     """
 
     def __init__(self, design, z, kind):
