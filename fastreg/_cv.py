@@ -342,8 +342,9 @@ def enet_cv(X, y, *, l1_ratios, alphas=None, n_alphas=100, eps=1e-3, folds, fit_
 
     Parameters
     ----------
-    X : ndarray (F-ordered) or CSC matrix of shape (n_samples, n_features)
-        Validated float data; never modified.
+    X : ndarray or CSC matrix of shape (n_samples, n_features)
+        Validated float data; never modified. Dense X is F-ordered, or C-ordered when
+        :func:`fastreg._path.gram_from_x` holds (the Gram layout reads either).
     y : ndarray of shape (n_samples,)
     l1_ratios : sequence of float
     alphas : ndarray of shape (n_alphas,), optional

@@ -482,3 +482,24 @@ def test_clone_and_params():
     assert copy.get_params() == model.get_params()
     assert "l1_ratio" not in copy.get_params()
     assert fastreg.ElasticNetCV(l1_ratio=[0.2, 1.0]).get_params()["l1_ratio"] == [0.2, 1.0]
+
+
+@pytest.mark.parametrize("cv", ["kfold", "shuffle"])
+@pytest.mark.parametrize("precompute", ["auto", True, False])
+def test_c_and_f_ordered_X_give_the_same_cv(cv, precompute):
+    # with more rows than features the CV reads a C-ordered X as it is (its folds' statistics and
+    # final fit are Gram layouts); ShuffleSplit does not partition the rows, so each fold is then
+    # fitted on its own rows instead
+    from sklearn.model_selection import ShuffleSplit
+
+    Xc, y = make_data(300, 12, seed=41, corr=True)
+    Xf = np.asfortranarray(Xc)
+    kw = dict(cv=KFold(4) if cv == "kfold" else ShuffleSplit(4, test_size=0.3, random_state=0),
+              precompute=precompute, tol=1e-10, max_iter=100000)
+    for est in (fastreg.LassoCV(**kw), fastreg.ElasticNetCV(l1_ratio=[0.3, 0.9], **kw)):
+        a = type(est)(**est.get_params()).fit(Xc, y)
+        b = type(est)(**est.get_params()).fit(Xf, y)
+        assert a.alpha_ == b.alpha_
+        np.testing.assert_allclose(a.mse_path_, b.mse_path_, rtol=1e-9)
+        np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-8)
+    assert Xc.flags.c_contiguous and not Xc.flags.f_contiguous

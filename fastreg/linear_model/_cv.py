@@ -8,7 +8,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import column_or_1d
 
 from .._cv import enet_cv, enet_cv_from_stats
-from .._path import check_alphas, check_precompute, solve_path
+from .._path import check_alphas, check_precompute, gram_from_x, solve_path
 from .._validation import (check_choice, check_interval, check_penalty_factor,
                            check_sample_weight, is_dask_array, validate_X_y)
 from ._base import CoordinateDescentMixin, LinearRegressorBase
@@ -219,7 +219,8 @@ class ElasticNetCV(CoordinateDescentMixin, LinearRegressorBase):
             pf = check_penalty_factor(self.penalty_factor, X.shape[1], np.float64)
             res, dtype = self._fit_dask(X, y, sample_weight, pf, l1_ratios, n_alphas, alphas)
         else:
-            X, y = validate_X_y(self, X, y)
+            # the Gram layout (folds' statistics, final fit) reads a C-ordered X as it is
+            X, y = validate_X_y(self, X, y, order=None if gram_from_x(X, precompute) else "F")
             if y.ndim == 2 and y.shape[1] > 1:
                 raise ValueError(f"For multi-task outputs, use MultiTask{type(self).__name__}")
             y = column_or_1d(y, warn=True).astype(X.dtype, copy=False)
