@@ -22,7 +22,7 @@ from ._validation import (check_choice, check_interval, check_penalty_factor, ch
                           is_dask_array)
 
 __all__ = ["PathResult", "Design", "make_design", "gram_problem", "gram_design", "gram_from_x",
-           "copy_on_validation",
+           "validation_plan",
            "alpha_grid", "alpha_max", "solve_path", "prepare", "enet_path", "lasso_path",
            "penalized_correlations"]
 
@@ -542,17 +542,28 @@ def gram_from_x(X, precompute):
     return shape is not None and len(shape) == 2 and (precompute is True or shape[0] > shape[1])
 
 
-def copy_on_validation(X, gram, fit_intercept, sample_weight, copy_X):
-    """Whether the validation of dense X should make the copy that ``copy_X`` asks for.
+def validation_plan(X, precompute, fit_intercept, sample_weight, copy_X):
+    """How to validate raw X for :func:`prepare`, and what then to ask of it.
 
-    X is copied only to be centered or reweighted in place, which the Gram layout (``gram``)
-    never does. The validation's copy is then made in the solver's memory order, and
-    :func:`prepare` (with ``copy_X=False``) works in it: a C-ordered X is copied once, in its
-    conversion to F order, instead of converted and then copied (a 200 x 1000 fit spent 1 ms of
-    its 4.6 ms on that second copy).
+    The Gram layout (:func:`gram_from_x`) reads a C-ordered X as it is, and its pass over X
+    checks it for NaN and infinity (:func:`gram_design`): no F copy and no separate check. Other
+    dense X is copied only to be centered or reweighted in place; that copy is then the
+    validation's, made in F order, and :func:`prepare` works in it (``copy_X=False``): a
+    C-ordered X is copied once, in its conversion, instead of converted and then copied (a
+    200 x 1000 fit spent 1 ms of its 4.6 ms on that second copy).
+
+    Returns
+    -------
+    check_kw : dict
+        ``order``, ``copy`` and ``ensure_all_finite`` for scikit-learn's ``check_array``.
+    prepare_kw : dict
+        ``copy_X`` and ``check_finite`` for :func:`prepare`.
     """
-    return (bool(copy_X) and not gram and not sparse.issparse(X)
+    gram = gram_from_x(X, precompute)
+    copy = (bool(copy_X) and not gram and not sparse.issparse(X)
             and (fit_intercept or sample_weight is not None))
+    return (dict(order=None if gram else "F", copy=copy, ensure_all_finite=not gram),
+            dict(copy_X=copy_X and not copy, check_finite=gram))
 
 
 def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute="auto",
@@ -621,14 +632,11 @@ def check_precompute(precompute, owner=None):
 
 def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, precompute):
     """Validate in-memory X, y (unless ``check_input`` is False) and :func:`prepare` them."""
-    gram = gram_from_x(X, precompute)
+    prepare_kw = dict(copy_X=copy_X)
     if check_input:
-        # the Gram layout reads a C-ordered X as it is, and its pass checks X for NaN and inf
-        copied = copy_on_validation(X, gram, fit_intercept, sample_weight, copy_X)
-        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32],
-                        order=None if gram else "F", copy=copied, input_name="X",
-                        accept_large_sparse=False, ensure_all_finite=not gram)
-        copy_X = copy_X and not copied
+        check_kw, prepare_kw = validation_plan(X, precompute, fit_intercept, sample_weight, copy_X)
+        X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], input_name="X",
+                        accept_large_sparse=False, **check_kw)
         y = check_array(y, ensure_2d=False, dtype=X.dtype, order="F", input_name="y")
         if y.shape[0] != X.shape[0]:
             raise ValueError(
@@ -639,8 +647,8 @@ def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, 
             raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
     elif sparse.issparse(X):
         X = sparse.csc_matrix(X)
-    return prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight, copy_X=copy_X,
-                   precompute=precompute, check_finite=check_input and gram)
+    return prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
+                   precompute=precompute, **prepare_kw)
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto",

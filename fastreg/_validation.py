@@ -168,12 +168,13 @@ def check_penalty_factor(penalty_factor, n_features, dtype):
 
 
 def validate_X_y(estimator, X, y, *, accept_sparse="csc", order="F", copy=False, multi_output=True,
-                 finite_X=True):
+                 ensure_all_finite=True):
     """Validate training data with scikit-learn's checks and wording.
 
     Dense X becomes float64 or float32 (float32 is kept), sparse X becomes CSC (or the requested
     format); y gets X's dtype. Sets ``n_features_in_`` and ``feature_names_in_`` on the estimator.
-    ``finite_X=False`` leaves X's check for NaN and infinity to the caller (y is always checked).
+    ``ensure_all_finite=False`` leaves X's check for NaN and infinity to the caller (y is always
+    checked).
     """
     X, y = validate_data(
         estimator,
@@ -186,7 +187,7 @@ def validate_X_y(estimator, X, y, *, accept_sparse="csc", order="F", copy=False,
         multi_output=multi_output,
         y_numeric=True,
         accept_large_sparse=False,
-        ensure_all_finite=finite_X,
+        ensure_all_finite=ensure_all_finite,
     )
     if isinstance(y, np.ndarray) and y.dtype == X.dtype:  # validated: only its order may change
         y = np.asfortranarray(y)

@@ -7,7 +7,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
 
-from .._path import check_precompute, copy_on_validation, gram_from_x, prepare, solve_path
+from .._path import check_precompute, prepare, solve_path, validation_plan
 from .._validation import (InvalidParameterError, check_choice, check_interval,
                            check_penalty_factor, is_dask_array, validate_X_y)
 from ._base import CoordinateDescentMixin, LinearRegressorBase
@@ -175,22 +175,18 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
-            gram = gram_from_x(X, precompute)
-            copy_X = self.copy_X
+            prepare_kw = dict(copy_X=self.copy_X)
             if check_input:
-                # the Gram layout reads a C-ordered X as it is (no F copy for it), and its pass
-                # over X checks it for NaN and infinity (prepare's check_finite)
-                copied = copy_on_validation(X, gram, self.fit_intercept, sample_weight, copy_X)
-                X, y = validate_X_y(self, X, y, order=None if gram else "F", finite_X=not gram,
-                                    copy=copied)
-                copy_X = copy_X and not copied
+                check_kw, prepare_kw = validation_plan(X, precompute, self.fit_intercept,
+                                                       sample_weight, self.copy_X)
+                X, y = validate_X_y(self, X, y, **check_kw)
             else:
                 if sparse.issparse(X):
                     X = sparse.csc_matrix(X)
                 self.n_features_in_ = X.shape[1]
             prep, design = prepare(X, y, fit_intercept=self.fit_intercept,
-                                   sample_weight=sample_weight, copy_X=copy_X,
-                                   precompute=precompute, check_finite=check_input and gram)
+                                   sample_weight=sample_weight, precompute=precompute,
+                                   **prepare_kw)
         pf = check_penalty_factor(self.penalty_factor, design.n_features, np.float64)
         coef_init = None
         if self.warm_start and hasattr(self, "coef_"):
