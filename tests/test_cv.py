@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn import linear_model as sk
+from sklearn.base import clone
 from sklearn.model_selection import KFold
 
 import fastreg
@@ -497,8 +498,7 @@ def test_c_and_f_ordered_X_give_the_same_cv(cv, precompute):
     kw = dict(cv=KFold(4) if cv == "kfold" else ShuffleSplit(4, test_size=0.3, random_state=0),
               precompute=precompute, tol=1e-10, max_iter=100000)
     for est in (fastreg.LassoCV(**kw), fastreg.ElasticNetCV(l1_ratio=[0.3, 0.9], **kw)):
-        a = type(est)(**est.get_params()).fit(Xc, y)
-        b = type(est)(**est.get_params()).fit(Xf, y)
+        a, b = clone(est).fit(Xc, y), clone(est).fit(Xf, y)
         assert a.alpha_ == b.alpha_
         np.testing.assert_allclose(a.mse_path_, b.mse_path_, rtol=1e-9)
         np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-8)
