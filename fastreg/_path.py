@@ -15,7 +15,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite, check_array, check_random_state
 
-from ._kernels.cd import csc_column_stats, enet_path_cd, init_residual
+from ._kernels.cd import csc_column_stats, enet_path_cd, init_residual, make_newton_cache
 from ._preprocess import (Preprocessed, available_threads, centered_scatter, preprocess_data,
                           sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
@@ -387,6 +387,11 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
 # BLAS threads then spin) the threaded single fit took 0.24 s against 0.16 s serial.
 _THREAD_MIN_SIZE = 20_000_000
 
+# Newton steps cache Gram columns of at most this many features (32 MB in float64, allocated
+# untouched): larger supports are left to coordinate descent (a Cholesky factorization of
+# order 2048 costs as much as about 1e9 coordinate-descent reads)
+NEWTON_MAX_FEATURES = 2048
+
 
 def _thread_choice(n_threads, design, n_samples, n_features):
     """``None`` (serial full-gradient pass) or a thread count for the kernels' ``par``.
@@ -415,7 +420,7 @@ def _thread_choice(n_threads, design, n_samples, n_features):
 def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=False,
                coef_init=None, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None,
                screening=True, gap_freq=10, verbose=False, warn=True, working_set=True,
-               extrapolation=True, n_threads=None):
+               extrapolation=True, newton=True, n_threads=None):
     """Warm-started coordinate descent over decreasing ``alphas``, for each target.
 
     Minimizes, at each alpha, ``1/(2n) ||z - Z w||^2 + alpha*l1_ratio*sum_j pf_j|w_j|
@@ -441,6 +446,13 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         Anderson extrapolation of the coordinate-descent iterates, kept only when it lowers
         the objective, and (lasso) dual extrapolation of the residuals, kept only when it
         raises the dual objective.
+    newton : bool, default=True
+        Newton steps on the support (:func:`fastreg._kernels.cd.newton_step`): the exact
+        minimizer for the current non-zeros and signs, from a Cholesky solve of their Gram
+        matrix, whose columns are cached for the whole path (at most
+        :data:`NEWTON_MAX_FEATURES` of them). Taken at each warm start and when the support has
+        not changed between two gap checks, kept only when it lowers the objective, and never
+        costing more than the coordinate descent done since the last one.
     n_threads : int or None, default=None
         Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
         threads only for large dense or sparse problems (``n_samples * n_features >= 2e7``),
@@ -502,7 +514,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
                  if random else np.zeros(n_alphas, dtype=np.int64))
         kernel_args = (kernel_design, ky, w, r, design.col_norm2, pf)
         options = (bool(positive), int(max_iter), float(tol), tol_abs, bool(screening), random)
-        tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par)
+        tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par,
+                  make_newton_cache(n_features, NEWTON_MAX_FEATURES if newton else 0))
         if not verbose:  # the whole path in one compiled call
             enet_path_cd(*kernel_args, l1s, l2s, *options, seeds, *tricks, coefs[k], gaps[k],
                          n_iters[k])
@@ -602,7 +615,7 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
 
 _PATH_PARAMS = {"tol": 1e-4, "max_iter": 1000, "random_state": None, "selection": "cyclic",
                 "screening": True, "gap_freq": 10, "working_set": True, "extrapolation": True,
-                "n_threads": None}
+                "newton": True, "n_threads": None}
 
 
 def _check_path_params(params):
@@ -712,8 +725,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         ``y_c`` the centered, weighted target), ``max_iter`` (1000 epochs), ``selection``
         ('cyclic' or 'random'), ``random_state``, ``screening`` (Gap Safe screening, True),
         ``gap_freq`` (10), ``working_set`` (growing working sets with active-set cycling,
-        True), ``extrapolation`` (Anderson extrapolation, True), ``n_threads`` (threads of the
-        full-gradient pass, None: automatic; see :func:`solve_path`). The tricks never change
+        True), ``extrapolation`` (Anderson extrapolation, True), ``newton`` (Newton steps on
+        the support, True), ``n_threads`` (threads of the full-gradient pass, None:
+        automatic; see :func:`solve_path`). The tricks never change
         the stopping rule.
 
     Returns

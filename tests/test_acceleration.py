@@ -13,10 +13,10 @@ from scipy import sparse
 from sklearn.linear_model import enet_path as sk_enet_path
 
 from fastreg import ElasticNet, Lasso, enet_path, lasso_path
-from fastreg._kernels.cd import enet_cd, init_residual
+from fastreg._kernels.cd import enet_cd, init_residual, make_newton_cache
 from fastreg._path import prepare, solve_path
 
-TRICKS = ("screening", "working_set", "extrapolation")
+TRICKS = ("screening", "working_set", "extrapolation", "newton")
 # all on, each one off, all off
 SWITCHES = [dict.fromkeys(TRICKS, True)] + [
     {t: (t != off) for t in TRICKS} for off in TRICKS
@@ -272,8 +272,9 @@ def test_gradient_carried_along_the_path_is_exact(kind, l1_ratio, unpenalized):
         tail = (design.col_norm2, pf, l1, l2, False, 100_000, 1e-10, tol_abs, not unpenalized,
                 False, 0, 10)
         w0, r0 = w.copy(), r.copy()
-        gap0, _ = enet_cd(*args, w0, r0, *tail, np.empty(p), np.zeros(p, dtype=bool))
-        gap, _ = enet_cd(*args, w, r, *tail, grad, known)
+        gap0, _ = enet_cd(*args, w0, r0, *tail, np.empty(p), np.zeros(p, dtype=bool),
+                          newton_cache=make_newton_cache(p, p))
+        gap, _ = enet_cd(*args, w, r, *tail, grad, known, newton_cache=make_newton_cache(p, p))
         assert gap <= tol_abs and gap0 <= tol_abs
         np.testing.assert_allclose(w, w0, rtol=0, atol=1e-7 * max(1.0, np.abs(w0).max()))
         true_grad = Z.T @ (z - Z @ w)
