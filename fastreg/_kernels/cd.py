@@ -997,10 +997,11 @@ def _cholesky_solve(H, T, n_t, rhs, out):
 
 
 @njit(**_JIT)
-def newton_step(design, y, w, r, pf, l1, l2, positive, supp, k, cache):
-    """A Newton step on the support ``S = supp[:k]`` (the non-zeros of ``w``), in place.
+def newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache):
+    """A Newton step on the support ``S = supp[:k]`` with signs ``s = sgn[:k]``, in place.
 
-    With the signs ``s`` of ``w_S`` fixed, ``P`` restricted to a face ``T`` of ``S`` (the other
+    ``S`` holds the non-zeros of ``w`` (with their signs) and may add features at zero
+    expected to enter with the given sign. With the signs fixed, ``P`` restricted to a face ``T`` of ``S`` (the other
     coordinates zero) is a quadratic, minimized by the solution of
     ``(Z_T^T Z_T + l2 diag(pf_T)) w_T = Z_T^T z - l1 pf_T s_T`` (``Z_T^T z`` is
     ``Z_T^T r + Z_T^T Z_S w_S``). Starting from ``T = S``, the coordinates whose sign the
@@ -1028,8 +1029,7 @@ def newton_step(design, y, w, r, pf, l1, l2, positive, supp, k, cache):
         acc = col_dot(design, j, r)
         for b in range(k):
             acc += H[a, b] * w[supp[b]]
-        s = 1.0 if w[j] > 0.0 else -1.0
-        rhs[a] = acc - l1 * pf[j] * s
+        rhs[a] = acc - l1 * pf[j] * sgn[a]
         H[a, a] += l2 * pf[j]
     T = np.arange(k)
     n_t = k
@@ -1040,7 +1040,7 @@ def newton_step(design, y, w, r, pf, l1, l2, positive, supp, k, cache):
             return False
         n_kept = 0
         for a in range(n_t):
-            if sol[a] * w[supp[T[a]]] > 0.0:  # the sign holds
+            if sol[a] * sgn[T[a]] > 0.0:  # the sign holds
                 sol[n_kept] = sol[a]
                 T[n_kept] = T[a]
                 n_kept += 1
@@ -1070,20 +1070,39 @@ def newton_step(design, y, w, r, pf, l1, l2, positive, supp, k, cache):
 
 
 @njit(**_JIT)
-def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, cache,
-               same_only):
+def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, sgn, cache,
+               same_only, XtA, entering):
     """Record the signed support of ``w`` on ``idx[:n_idx]`` in ``key`` and take a
     :func:`newton_step` on it when the budget ``cache[3][1]`` covers one Cholesky solve and,
-    with ``same_only``, the support and signs are the ``n_key`` recorded before. Returns
-    ``(support size, whether w moved)``."""
+    with ``same_only``, the support and signs are the ``n_key`` recorded before.
+
+    With ``entering`` (a warm start, where ``XtA`` holds the gradient at ``w``), the features at
+    zero that violate their optimality condition (``|Z_j^T r| > l1 pf_j``) join the step with
+    the sign of their gradient, as a homotopy method would add them at a kink of the path,
+    unless there are more of them than ``max(10, support)`` (a cold start). Returns
+    ``(support size, whether w moved)``.
+    """
     n_s, same = same_support(w, idx, n_idx, key, n_key)
-    if (n_s == 0 or (same_only and not same)
-            or cache[3][1] < CHOLESKY_COST * n_s * n_s * n_s / 3.0
-            or (has_residual(design) and n_s >= r.shape[0])):  # Z_S^T Z_S singular
-        return n_s, False
     for a in range(n_s):
         supp[a] = abs(key[a]) - 1
-    return n_s, newton_step(design, y, w, r, pf, l1, l2, positive, supp, n_s, cache)
+        sgn[a] = 1.0 if key[a] > 0 else -1.0
+    k = n_s
+    if entering and l1 > 0.0:
+        for m in range(n_idx):
+            j = idx[m]
+            if w[j] == 0.0 and pf[j] > 0.0 and k < supp.shape[0]:
+                up = XtA[j] > l1 * pf[j]
+                if up or (not positive and -XtA[j] > l1 * pf[j]):
+                    supp[k] = j
+                    sgn[k] = 1.0 if up else -1.0
+                    k += 1
+        if k - n_s > max(3, n_s // 16):
+            k = n_s
+    if (k == 0 or (same_only and not same)
+            or cache[3][1] < CHOLESKY_COST * k * k * k / 3.0
+            or (has_residual(design) and k >= r.shape[0])):  # Z_S^T Z_S singular
+        return n_s, False
+    return n_s, newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache)
 
 
 @njit(**_JIT)
@@ -1248,22 +1267,24 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     n_snap = 0
 
     # Newton steps on the support (see newton_step): the signed support at the last gap check
-    key = np.empty(n_features, dtype=np.int64)
-    n_key = 0
-    supp = np.empty(n_features, dtype=np.int64)
     cache = resolve_newton_cache(newton_cache, n_features)
     newton = cache[0].shape[0] > 0
+    key = np.empty(n_features if newton else 0, dtype=np.int64)
+    n_key = 0
+    supp = np.empty(n_features if newton else 0, dtype=np.int64)
+    sgn = np.empty(n_features if newton else 0, dtype=np.float64)
     col_cost = column_cost(design)
 
     nnz = 0
     for j in range(n_features):
         if w[j] != 0.0:
             nnz += 1
-    if newton and nnz > 0:
-        # a warm start (along a path): between two kinks of the path the solution is the
-        # previous support's Newton solution, exactly
+    if newton:
+        # a warm start (along a path): the previous support's Newton solution, with the
+        # features that now violate their optimality condition, is the solution exactly when
+        # no other kink of the path lies between the two alphas
         n_key, moved = try_newton(design, y, w, r, pf, l1, l2, positive, active, n_active, key,
-                                  0, supp, cache, False)
+                                  0, supp, sgn, cache, False, XtA, True)
         if moved:
             known[:] = False
     ws_size = max(10, 2 * nnz)
@@ -1346,7 +1367,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                     # the support and its signs did not change since the last check: try the
                     # exact solution for them
                     n_key, moved = try_newton(design, y, w, r, pf, l1, l2, positive, ws, n_ws,
-                                              key, n_key, supp, cache, True)
+                                              key, n_key, supp, sgn, cache, True, XtA,
+                                              False)
                     if moved:
                         n_hist = 0
                 if full:

@@ -75,7 +75,8 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
         their Gram matrix, cached along a path), which coordinate descent only approaches
         geometrically. Taken when the support has not changed between two gap checks, and at
         a warm start; kept only when it lowers the objective; never more costly than the
-        coordinate descent done meanwhile (exact: the same answer to ``tol``).
+        coordinate descent done meanwhile (exact: the same answer to ``tol``). Not used with
+        the Gram matrix (``precompute``), where epochs are cheap.
 
     Attributes
     ----------
