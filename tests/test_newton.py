@@ -15,7 +15,8 @@ from sklearn.linear_model import enet_path as sk_enet_path
 
 import fastreg._path
 from fastreg import ElasticNet, enet_path
-from fastreg._kernels.cd import init_residual, make_newton_cache, newton_step
+from fastreg._kernels.cd import (_cache_columns, _factor_solve, _factor_support, init_residual,
+                                 make_newton_cache, newton_step)
 from fastreg._path import prepare
 
 
@@ -178,3 +179,38 @@ def test_newton_on_and_off_agree_and_newton_saves_epochs(layout):
     np.testing.assert_allclose(fits[1].coef_, fits[0].coef_, rtol=0,
                                atol=1e-7 * np.abs(fits[0].coef_).max())
     assert fits[1].n_iter_ < fits[0].n_iter_
+
+
+def test_factor_updates_match_a_factorization_from_scratch():
+    # The factor of one step is updated for the next (features out by rotations, features in
+    # by a forward solve): after a sequence of changes it factors the new support's matrix.
+    rng = np.random.default_rng(6)
+    n, p = 80, 30
+    X = np.asfortranarray(rng.standard_normal((n, p)) + 0.5 * rng.standard_normal((n, 1)))
+    kd, ky, _, _, _, _ = _kernel_problem("dense", X, rng.standard_normal(n), None, 0.1, 1.0,
+                                         np.zeros(p))
+    Z = X - X.mean(axis=0)
+    pf = rng.uniform(0.5, 2.0, p)
+    l2 = 0.7
+    cache = make_newton_cache(p, p, n)
+    supports = [np.arange(12), np.r_[0:5, 7:12], np.r_[0:5, 7:12, 20, 3 + 22],
+                np.r_[1:5, 7:11, 20, 25, 29, 13], np.r_[1:5, 7:11, 20, 25, 29, 13]]
+    for step, S in enumerate(supports):
+        S = S.astype(np.int64)
+        assert _cache_columns(kd, ky, S, S.size, cache) >= 0
+        ok, _ = _factor_support(cache, S, S.size, l2, pf)
+        assert ok
+        U, face, state = cache[4], cache[5], cache[3]
+        m = int(state[2])
+        assert sorted(face[:m]) == sorted(S)
+        F = face[:m]
+        A = Z[:, F].T @ Z[:, F] + l2 * np.diag(pf[F])
+        Um = np.triu(U[:m, :m])
+        np.testing.assert_allclose(Um.T @ Um, A, rtol=0, atol=1e-10 * np.abs(A).max())
+        if step > 0:
+            assert state[4] > 0  # updated, not factored anew
+        b = rng.standard_normal(m)
+        x = np.empty(m)
+        _factor_solve(U, m, b, x)
+        np.testing.assert_allclose(A @ x, b, rtol=0, atol=1e-9 * np.abs(b).max())
+    assert (cache[6] == -1).all()  # the scratch map is left clean

@@ -903,14 +903,23 @@ NEWTON_SOLVES = 4
 #: product does 5e10 and a Cholesky factorization of order 470 2.5e10 flops a second)
 GEMM_COST = 1.0 / 8.0
 CHOLESKY_COST = 1.0 / 4.0
+#: Updates of the factor (one feature in or out, O(k^2) each) between two factorizations
+#: from scratch, which also bound the round-off the updates accumulate
+MAX_FACTOR_UPDATES = 64
 
 
-def make_newton_cache(n_features, max_size):
-    """The Gram cache of :func:`newton_step` for at most ``max_size`` features (0: no Newton
-    steps), shared by the solves of a path. Its pages are touched only as the cache fills."""
+def make_newton_cache(n_features, max_size, n_samples=None):
+    """The cache of :func:`newton_step` for at most ``max_size`` features (0: no Newton steps),
+    shared by the solves of a path; with ``n_samples`` (dense and sparse layouts) the factored
+    supports stay below it (``Z_S^T Z_S`` is singular beyond). Its pages are touched only as
+    it fills."""
     size = min(n_features, max_size)
+    face = size if n_samples is None else min(size, max(n_samples - 1, 0))
     return (np.empty((size, size), dtype=np.float64), np.full(n_features, -1, dtype=np.int64),
-            np.empty(size, dtype=np.int64), np.zeros(2, dtype=np.float64))
+            np.empty(size, dtype=np.int64), np.zeros(6, dtype=np.float64),
+            np.empty((face, face), dtype=np.float64), np.empty(face, dtype=np.int64),
+            np.full(n_features if size else 0, -1, dtype=np.int64),
+            np.empty(size, dtype=np.float64))
 
 
 def resolve_newton_cache(cache, n_features):
@@ -922,28 +931,33 @@ def _resolve_newton_cache(cache, n_features):
     if isinstance(cache, (types.NoneType, types.Omitted)):
         return lambda cache, n_features: (
             np.empty((0, 0), dtype=np.float64), np.full(n_features, -1, dtype=np.int64),
-            np.empty(0, dtype=np.int64), np.zeros(2, dtype=np.float64))
+            np.empty(0, dtype=np.int64), np.zeros(6, dtype=np.float64),
+            np.empty((0, 0), dtype=np.float64), np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
     return lambda cache, n_features: cache
 
 
 @njit(**_JIT)
-def _support_gram(design, supp, k, cache):
-    """``Z_S^T Z_S`` for ``S = supp[:k]`` from the cache, computing the missing columns first
-    (the cache restarts from ``S`` when they do not fit). Returns the array (``(0, 0)`` when
-    ``S`` alone does not fit) and the coordinate-descent entries the new columns cost."""
-    G, pos, feat, state = cache
+def _cache_columns(design, y, supp, k, cache):
+    """Make ``Z_S^T Z_S`` and ``Z_S^T z`` (``S = supp[:k]``) part of the Gram cache, computing
+    the missing columns (the cache restarts from ``S`` when they do not fit). Returns their
+    cost in coordinate-descent entries, or -1 when ``S`` alone does not fit."""
+    G, pos, feat, state = cache[0], cache[1], cache[2], cache[3]
     size = G.shape[0]
-    if k > size:
-        return np.empty((0, 0), dtype=np.float64), 0.0
+    if k > size or k > cache[4].shape[0]:
+        return -1.0
     m = np.int64(state[0])
     n_new = 0
     for a in range(k):
         n_new += pos[supp[a]] < 0
-    if m + n_new > size:  # restart the cache
+    if n_new == 0:
+        return 0.0
+    if m + n_new > size:  # restart the cache (and the factor, whose rows it indexes)
         for b in range(m):
             pos[feat[b]] = -1
         m = 0
         n_new = k
+        state[2] = 0.0
     new = np.empty(n_new, dtype=np.int64)
     q = 0
     for a in range(k):
@@ -953,47 +967,141 @@ def _support_gram(design, supp, k, cache):
             pos[j] = m + q
             feat[m + q] = j
             q += 1
-    cost = 0.0
-    if q > 0:
-        block = gram_block(design, new, q, feat, m + q)
-        for a in range(q):
-            for b in range(m + q):
-                G[m + a, b] = block[a, b]
-                G[b, m + a] = block[a, b]
-        cost = q * (m + q) * gram_entry_cost(design)
-        state[0] = m + q
-    H = np.empty((k, k), dtype=np.float64)
-    for a in range(k):
-        pa = pos[supp[a]]
-        for b in range(k):
-            H[a, b] = G[pa, pos[supp[b]]]
-    return H, cost
+    block = gram_block(design, new, q, feat, m + q)
+    for a in range(q):
+        for b in range(m + q):
+            G[m + a, b] = block[a, b]
+            G[b, m + a] = block[a, b]
+    zy, plain = cache[7], plain_design(design, y)
+    for a in range(q):
+        zy[m + a] = col_dot(plain, new[a], y)
+    state[0] = m + q
+    return q * (m + q + column_cost(design)) * gram_entry_cost(design)
 
 
 @njit(**_JIT)
-def _cholesky_solve(H, T, n_t, rhs, out):
-    """``out[:n_t]`` solves ``H[T, T] x = rhs[T]`` (``T[:n_t]``: positions in ``H``) by a
-    Cholesky factorization; False if ``H[T, T]`` is not numerically positive definite."""
-    A = np.empty((n_t, n_t), dtype=np.float64)
-    for a in range(n_t):
-        for b in range(n_t):
-            A[a, b] = H[T[a], T[b]]
-        out[a] = rhs[T[a]]
+def _factor_from_scratch(cache, supp, k, l2, pf):
+    """``U`` (upper triangular, ``U^T U = G_SS + l2 diag(pf_S)``) for ``S = supp[:k]``, in that
+    order (LAPACK); False if not numerically positive definite."""
+    G, pos, state, U, face = cache[0], cache[1], cache[3], cache[4], cache[5]
+    A = np.empty((k, k), dtype=np.float64)
+    for a in range(k):
+        pa = pos[supp[a]]
+        for b in range(k):
+            A[a, b] = G[pa, pos[supp[b]]]
+        A[a, a] += l2 * pf[supp[a]]
+    state[2] = 0.0
     try:
         L = np.linalg.cholesky(A)
     except Exception:  # not positive definite
         return False
-    for a in range(n_t):  # L L^T x = rhs, in place
-        acc = out[a]
-        for b in range(a):
-            acc -= L[a, b] * out[b]
-        out[a] = acc / L[a, a]
-    for a in range(n_t - 1, -1, -1):
-        acc = out[a]
-        for b in range(a + 1, n_t):
-            acc -= L[b, a] * out[b]
-        out[a] = acc / L[a, a]
+    for a in range(k):
+        face[a] = supp[a]
+        for b in range(a, k):
+            U[a, b] = L[b, a]
+    state[2] = k
+    state[3] = l2
+    state[4] = 0.0
     return True
+
+
+@njit(**_JIT)
+def _factor_remove(U, m, i):
+    """Remove row and column ``i`` from the factored matrix ``U^T U`` of order ``m``: the rows
+    below move up and the trailing block takes the removed row as a rank-one update."""
+    x = U[i, i + 1:m].copy()
+    for a in range(i):
+        for b in range(i, m - 1):
+            U[a, b] = U[a, b + 1]
+    for a in range(i, m - 1):
+        for b in range(a, m - 1):
+            U[a, b] = U[a + 1, b + 1]
+    for c in range(i, m - 1):  # U_33^T U_33 + x x^T, by rotations (LINPACK's dchud)
+        xc = x[c - i]
+        ucc = U[c, c]
+        rad = np.sqrt(ucc * ucc + xc * xc)
+        cos = rad / ucc
+        sin = xc / ucc
+        U[c, c] = rad
+        for b in range(c + 1, m - 1):
+            U[c, b] = (U[c, b] + sin * x[b - i]) / cos
+            x[b - i] = cos * x[b - i] - sin * U[c, b]
+
+
+@njit(**_JIT)
+def _factor_append(cache, m, j, l2, pf):
+    """Append feature ``j`` to the factor of order ``m``; False if the result is not
+    numerically positive definite."""
+    G, pos, U = cache[0], cache[1], cache[4]
+    face = cache[5]
+    pj = pos[j]
+    for a in range(m):  # U^T u = G[face, j], forward
+        acc = G[pos[face[a]], pj]
+        for b in range(a):
+            acc -= U[b, a] * U[b, m]
+        U[a, m] = acc / U[a, a]
+    d = G[pj, pj] + l2 * pf[j]
+    for a in range(m):
+        d -= U[a, m] * U[a, m]
+    if not d > 1e-12 * (G[pj, pj] + l2 * pf[j]):
+        return False
+    U[m, m] = np.sqrt(d)
+    face[m] = j
+    return True
+
+
+@njit(**_JIT)
+def _factor_support(cache, supp, k, l2, pf):
+    """Bring the factor to ``S = supp[:k]`` (in the order ``cache[5][:k]``): by removing and
+    appending features when a few differ from the factored ones, else from scratch. Returns
+    ``(ok, cost)``, the cost in coordinate-descent entries."""
+    state, face, where = cache[3], cache[5], cache[6]
+    m = np.int64(state[2])
+    if m > 0 and state[3] == l2 and state[4] < MAX_FACTOR_UPDATES:
+        for a in range(k):
+            where[supp[a]] = a
+        n_out = 0
+        for c in range(m):
+            n_out += where[face[c]] < 0
+        n_in = k - (m - n_out)
+        if n_out + n_in <= max(4, k // 16):
+            for c in range(m - 1, -1, -1):
+                if where[face[c]] < 0:
+                    _factor_remove(cache[4], m, c)
+                    for b in range(c, m - 1):
+                        face[b] = face[b + 1]
+                    m -= 1
+            for c in range(m):
+                where[face[c]] = -1
+            ok = True
+            for a in range(k):
+                j = supp[a]
+                if where[j] >= 0:
+                    where[j] = -1
+                    if ok:
+                        ok = _factor_append(cache, m, j, l2, pf)
+                        m += 1
+            state[2] = m if ok else 0.0
+            state[4] += n_out + n_in
+            return ok, (n_out + n_in) * float(k) * k
+        for a in range(k):
+            where[supp[a]] = -1
+    return _factor_from_scratch(cache, supp, k, l2, pf), CHOLESKY_COST * k * k * k / 3.0
+
+
+@njit(**_JIT)
+def _factor_solve(U, m, rhs, out):
+    """``out[:m]`` solves ``U^T U x = rhs[:m]``."""
+    for a in range(m):
+        acc = rhs[a]
+        for b in range(a):
+            acc -= U[b, a] * out[b]
+        out[a] = acc / U[a, a]
+    for a in range(m - 1, -1, -1):
+        acc = out[a]
+        for b in range(a + 1, m):
+            acc -= U[a, b] * out[b]
+        out[a] = acc / U[a, a]
 
 
 @njit(**_JIT)
@@ -1001,10 +1109,10 @@ def newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache):
     """A Newton step on the support ``S = supp[:k]`` with signs ``s = sgn[:k]``, in place.
 
     ``S`` holds the non-zeros of ``w`` (with their signs) and may add features at zero
-    expected to enter with the given sign. With the signs fixed, ``P`` restricted to a face ``T`` of ``S`` (the other
-    coordinates zero) is a quadratic, minimized by the solution of
+    expected to enter with the given sign. With the signs fixed, ``P`` restricted to a face
+    ``T`` of ``S`` (the other coordinates zero) is a quadratic, minimized by the solution of
     ``(Z_T^T Z_T + l2 diag(pf_T)) w_T = Z_T^T z - l1 pf_T s_T`` (``Z_T^T z`` is
-    ``Z_T^T r + Z_T^T Z_S w_S``). Starting from ``T = S``, the coordinates whose sign the
+    cached with the Gram columns). Starting from ``T = S``, the coordinates whose sign the
     solution changes are set to zero and dropped, and the system is solved again
     (:data:`NEWTON_SOLVES` times at most). When ``T`` holds the optimum's support and signs,
     this is the exact solution, which coordinate descent only approaches geometrically (slowly
@@ -1012,77 +1120,105 @@ def newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache):
     at once. The result is kept only if it lowers ``P``; a system that is not numerically
     positive definite stops the step.
 
-    ``cache = (G, pos, feat, state)`` holds ``Z_F^T Z_F`` for the features ``F = feat[:state[0]]``
-    seen in earlier steps (``pos[j]``: j's row, or -1), so that a path computes each Gram
-    column once, as glmnet's covariance updates do. ``state[1]`` is the step's budget in
-    coordinate-descent entries: the caller adds its epochs' reads, and the step subtracts what
-    it cost. Returns whether ``w`` moved.
+    ``cache`` (from :func:`make_newton_cache`) is shared by the steps of a path:
+    ``G, pos, feat`` hold ``Z_F^T Z_F`` for the features ``F = feat[:state[0]]`` seen so far
+    (``pos[j]``: j's row, or -1) and ``zy`` (last) their ``Z_F^T z``, so that a path computes each Gram column once, as glmnet's
+    covariance updates do; ``U, face`` the Cholesky factor ``U^T U`` of the last face solved,
+    ``state[2]`` its order, ``state[3]`` its ``l2``, which the next step updates one feature
+    in or out at O(k^2) each, as an active-set method does, instead of factoring anew
+    (``state[4]`` counts the updates, ``where`` is scratch, all -1). ``state[1]`` is the
+    steps' budget in coordinate-descent entries: the caller adds its epochs' reads, and each
+    step subtracts what it cost. Returns 0 when ``w`` did not move, 2 when it moved to the
+    minimizer of the face it kept, 1 when to the last solution with the coordinates it still
+    contradicted set to zero.
     """
-    state = cache[3]
-    H, cost = _support_gram(design, supp, k, cache)
-    state[1] -= cost
-    if H.shape[0] != k:
-        return False
-    rhs = np.empty(k, dtype=np.float64)  # Z_S^T z - l1 pf_S s_S
+    state, where = cache[3], cache[6]
+    cost = _cache_columns(design, y, supp, k, cache)
+    if cost < 0.0:
+        return 0
+    pos, U, face, zy = cache[1], cache[4], cache[5], cache[7]
+    rhs = np.empty(k, dtype=np.float64)  # Z_S^T z - l1 pf_S s_S, in the order of supp
     for a in range(k):
         j = supp[a]
-        acc = col_dot(design, j, r)
-        for b in range(k):
-            acc += H[a, b] * w[supp[b]]
-        rhs[a] = acc - l1 * pf[j] * sgn[a]
-        H[a, a] += l2 * pf[j]
-    T = np.arange(k)
-    n_t = k
+        rhs[a] = zy[pos[j]] - l1 * pf[j] * sgn[a]
+    ok, c = _factor_support(cache, supp, k, l2, pf)
+    state[1] -= cost + c
+    if not ok:
+        return 0
+    for a in range(k):
+        where[supp[a]] = a
+    m = k
+    b_face = np.empty(k, dtype=np.float64)
     sol = np.empty(k, dtype=np.float64)
     for _ in range(NEWTON_SOLVES):
-        state[1] -= CHOLESKY_COST * n_t * n_t * n_t / 3.0
-        if n_t == 0 or not _cholesky_solve(H, T, n_t, rhs, sol):
-            return False
-        n_kept = 0
-        for a in range(n_t):
-            if sol[a] * sgn[T[a]] > 0.0:  # the sign holds
-                sol[n_kept] = sol[a]
-                T[n_kept] = T[a]
-                n_kept += 1
-        if n_kept == n_t:
+        for c in range(m):
+            b_face[c] = rhs[where[face[c]]]
+        _factor_solve(U, m, b_face, sol)
+        state[1] -= m * m
+        n_out = 0
+        for c in range(m - 1, -1, -1):
+            if not sol[c] * sgn[where[face[c]]] > 0.0:  # the sign changed: drop it
+                _factor_remove(U, m - n_out, c)
+                for b in range(c, m - 1):
+                    face[b] = face[b + 1]
+                    sol[b] = sol[b + 1]
+                n_out += 1
+        state[1] -= n_out * float(m) * m
+        state[4] += n_out
+        m -= n_out
+        state[2] = m
+        if n_out == 0 or m == 0:
             break
-        n_t = n_kept
+    for a in range(k):
+        where[supp[a]] = -1
     p_old = _primal_ws(design, y, w, r, pf, l1, l2, supp, k)
     old = np.empty(k, dtype=w.dtype)
     for a in range(k):
         old[a] = w[supp[a]]
         w[supp[a]] = 0.0
-    for a in range(n_t):  # w_S <- the last solution on T (coordinates that changed sign: zero)
-        w[supp[T[a]]] = sol[a]
+    for c in range(m):  # w_S <- the last solution on the face (coordinates dropped: zero)
+        w[face[c]] = sol[c]
     for a in range(k):
         j = supp[a]
         if w[j] != old[a]:
             col_update(design, j, w[j] - old[a], r)
     if _primal_ws(design, y, w, r, pf, l1, l2, supp, k) < p_old:
-        return True
+        return 2 if n_out == 0 else 1
+    state[2] = 0.0  # start the next factor from scratch
     for a in range(k):  # revert
         j = supp[a]
         new = w[j]
         w[j] = old[a]
         if w[j] != new:
             col_update(design, j, w[j] - new, r)
-    return False
+    return 0
 
 
 @njit(**_JIT)
 def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, sgn, cache,
                same_only, XtA, entering):
     """Record the signed support of ``w`` on ``idx[:n_idx]`` in ``key`` and take a
-    :func:`newton_step` on it when the budget ``cache[3][1]`` covers one Cholesky solve and,
-    with ``same_only``, the support and signs are the ``n_key`` recorded before.
+    :func:`newton_step` on it when the budget ``cache[3][1]`` covers a factorization (or, with
+    a factor to update, a few updates) and, with ``same_only``, the support and signs are the
+    ``n_key`` recorded before.
 
     With ``entering`` (a warm start, where ``XtA`` holds the gradient at ``w``), the features at
     zero that violate their optimality condition (``|Z_j^T r| > l1 pf_j``) join the step with
     the sign of their gradient, as a homotopy method would add them at a kink of the path,
     unless there are more of them than ``max(10, support)`` (a cold start). Returns
     ``(support size, whether w moved)``.
+
+    ``cache[3][5]`` is 1 while ``w`` is the minimizer of its support's face (a step ended
+    there and the support has not changed since): another step would land on the same point,
+    and is not taken (in float32 it would only trade the coordinate descent's progress for the
+    rounding of its own solution). The caller resets it at each new alpha.
     """
+    state = cache[3]
     n_s, same = same_support(w, idx, n_idx, key, n_key)
+    if not same:
+        state[5] = 0.0
+    if same and state[5] == 1.0:
+        return n_s, False
     for a in range(n_s):
         supp[a] = abs(key[a]) - 1
         sgn[a] = 1.0 if key[a] > 0 else -1.0
@@ -1098,11 +1234,16 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
                     k += 1
         if k - n_s > max(3, n_s // 16):
             k = n_s
-    if (k == 0 or (same_only and not same)
-            or cache[3][1] < CHOLESKY_COST * k * k * k / 3.0
+    updated = state[2] > 0 and state[3] == l2  # a factor to update (see _factor_support)
+    estimate = 4.0 * k * k if updated else CHOLESKY_COST * k * k * k / 3.0
+    if (k == 0 or (same_only and not same) or state[1] < estimate
             or (has_residual(design) and k >= r.shape[0])):  # Z_S^T Z_S singular
         return n_s, False
-    return n_s, newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache)
+    moved = newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache)
+    state[5] = 1.0 if moved == 2 else 0.0
+    if moved:  # record the support the step ended on
+        n_s, _ = same_support(w, idx, n_idx, key, 0)
+    return n_s, moved > 0
 
 
 @njit(**_JIT)
@@ -1279,7 +1420,9 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     for j in range(n_features):
         if w[j] != 0.0:
             nnz += 1
+    warm_check = nnz > 0  # (see the gap checks below)
     if newton:
+        cache[3][5] = 0.0  # (a new alpha: w is no face's minimizer, see try_newton)
         # a warm start (along a path): the previous support's Newton solution, with the
         # features that now violate their optimality condition, is the solution exactly when
         # no other kink of the path lies between the two alphas
@@ -1364,11 +1507,12 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
             if ((sweep_all and (w_max == 0.0 or d_w_max <= tol * w_max)) or n_iter == max_iter
                     or inner_epoch % freq == 0):
                 if newton:
-                    # the support and its signs did not change since the last check: try the
-                    # exact solution for them
+                    # the support and its signs did not change since the last check (or, from
+                    # a warm start, this is the first check): try the exact solution for them
                     n_key, moved = try_newton(design, y, w, r, pf, l1, l2, positive, ws, n_ws,
-                                              key, n_key, supp, sgn, cache, True, XtA,
-                                              False)
+                                              key, n_key, supp, sgn, cache, not warm_check,
+                                              XtA, False)
+                    warm_check = False
                     if moved:
                         n_hist = 0
                 if full:
