@@ -521,8 +521,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         kernel_args = (kernel_design, ky, w, r, design.col_norm2, pf)
         options = (bool(positive), int(max_iter), float(tol), tol_abs, bool(screening), random)
         tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par,
-                  make_newton_cache(n_features, NEWTON_MAX_FEATURES if use_newton else 0,
-                                    n_samples))
+                  make_newton_cache(n_features, NEWTON_MAX_FEATURES, n_samples) if use_newton
+                  else None)
         if not verbose:  # the whole path in one compiled call
             enet_path_cd(*kernel_args, l1s, l2s, *options, seeds, *tricks, coefs[k], gaps[k],
                          n_iters[k])

@@ -909,8 +909,8 @@ MAX_FACTOR_UPDATES = 64
 
 
 def make_newton_cache(n_features, max_size, n_samples=None):
-    """The cache of :func:`newton_step` for at most ``max_size`` features (0: no Newton steps),
-    shared by the solves of a path; with ``n_samples`` (dense and sparse layouts) the factored
+    """The cache of :func:`newton_step` for at most ``max_size`` features, shared by the
+    solves of a path (the solver takes ``None`` for no Newton steps); with ``n_samples`` (dense and sparse layouts) the factored
     supports stay below it (``Z_S^T Z_S`` is singular beyond). Its pages are touched only as
     it fills."""
     size = min(n_features, max_size)
@@ -920,21 +920,6 @@ def make_newton_cache(n_features, max_size, n_samples=None):
             np.empty((face, face), dtype=np.float64), np.empty(face, dtype=np.int64),
             np.full(n_features if size else 0, -1, dtype=np.int64),
             np.empty(size, dtype=np.float64))
-
-
-def resolve_newton_cache(cache, n_features):
-    """The cache itself, or for ``None`` an empty one (no Newton steps)."""
-
-
-@overload(resolve_newton_cache, jit_options=_JIT)
-def _resolve_newton_cache(cache, n_features):
-    if isinstance(cache, (types.NoneType, types.Omitted)):
-        return lambda cache, n_features: (
-            np.empty((0, 0), dtype=np.float64), np.full(n_features, -1, dtype=np.int64),
-            np.empty(0, dtype=np.int64), np.zeros(6, dtype=np.float64),
-            np.empty((0, 0), dtype=np.float64), np.empty(0, dtype=np.int64),
-            np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
-    return lambda cache, n_features: cache
 
 
 @njit(**_JIT)
@@ -1246,6 +1231,69 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
     return n_s, moved > 0
 
 
+# The solver's calls into the Newton steps, specialized on the cache's type: with ``None`` (the
+# Gram layout, ``newton=False``) they compile to nothing, so that a fit without Newton steps
+# does not compile them (they add about 10 s to a cold first fit)
+def _no_cache(cache):
+    return isinstance(cache, (types.NoneType, types.Omitted))
+
+
+def newton_on(cache):
+    """Compile-time: are Newton steps on (``cache`` is not None)?"""
+
+
+def newton_try(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, sgn, cache,
+               same_only, XtA, entering):
+    """:func:`try_newton`, or ``(n_key, False)`` without a cache."""
+
+
+def newton_credit(cache, work):
+    """Add coordinate-descent ``work`` to the steps' budget."""
+
+
+def newton_new_alpha(cache):
+    """A new alpha: ``w`` is no face's minimizer (see :func:`try_newton`)."""
+
+
+@overload(newton_on, jit_options=_JIT)
+def _newton_on(cache):
+    return (lambda cache: False) if _no_cache(cache) else (lambda cache: True)
+
+
+@overload(newton_try, jit_options=_JIT)
+def _newton_try(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, sgn, cache,
+                same_only, XtA, entering):
+    if _no_cache(cache):
+        return (lambda design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, sgn,
+                cache, same_only, XtA, entering: (n_key, False))
+    return (lambda design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, sgn,
+            cache, same_only, XtA, entering: try_newton(
+                design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, supp, sgn, cache,
+                same_only, XtA, entering))
+
+
+@overload(newton_credit, jit_options=_JIT)
+def _newton_credit(cache, work):
+    if _no_cache(cache):
+        return lambda cache, work: None
+
+    def credit(cache, work):
+        cache[3][1] += work
+
+    return credit
+
+
+@overload(newton_new_alpha, jit_options=_JIT)
+def _newton_new_alpha(cache):
+    if _no_cache(cache):
+        return lambda cache: None
+
+    def reset(cache):
+        cache[3][5] = 0.0
+
+    return reset
+
+
 @njit(**_JIT)
 def same_support(w, ws, n_ws, key, n_key):
     """Record the signed support of ``w`` on ``ws[:n_ws]`` in ``key`` (``+-(j + 1)`` in ``ws``
@@ -1364,7 +1412,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         ``None`` for a serial full-gradient pass; an int to use the threaded one.
     newton_cache : tuple or None, default=None
         From :func:`make_newton_cache` (shared by the solves of a path), or None for no
-        Newton steps.
+        Newton steps (which are then not compiled).
 
     Returns
     -------
@@ -1408,8 +1456,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     n_snap = 0
 
     # Newton steps on the support (see newton_step): the signed support at the last gap check
-    cache = resolve_newton_cache(newton_cache, n_features)
-    newton = cache[0].shape[0] > 0
+    newton = newton_on(newton_cache)
     key = np.empty(n_features if newton else 0, dtype=np.int64)
     n_key = 0
     supp = np.empty(n_features if newton else 0, dtype=np.int64)
@@ -1422,12 +1469,12 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
             nnz += 1
     warm_check = nnz > 0  # (see the gap checks below)
     if newton:
-        cache[3][5] = 0.0  # (a new alpha: w is no face's minimizer, see try_newton)
+        newton_new_alpha(newton_cache)
         # a warm start (along a path): the previous support's Newton solution, with the
         # features that now violate their optimality condition, is the solution exactly when
         # no other kink of the path lies between the two alphas
-        n_key, moved = try_newton(design, y, w, r, pf, l1, l2, positive, active, n_active, key,
-                                  0, supp, sgn, cache, False, XtA, True)
+        n_key, moved = newton_try(design, y, w, r, pf, l1, l2, positive, active, n_active, key,
+                                  0, supp, sgn, newton_cache, False, XtA, True)
         if moved:
             known[:] = False
     ws_size = max(10, 2 * nnz)
@@ -1487,7 +1534,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                 sub[n_nz] = j
                 n_nz += (new != 0.0) | (not sweep_all)
             n_sub = n_nz
-            cache[3][1] += 2.0 * n_idx * col_cost
+            newton_credit(newton_cache, 2.0 * n_idx * col_cost)
             if sweep_all:
                 # (not in the Gram layout: there a zero that stays zero costs one read, and
                 # cycling measured no faster on 2000x200 paths)
@@ -1509,9 +1556,9 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                 if newton:
                     # the support and its signs did not change since the last check (or, from
                     # a warm start, this is the first check): try the exact solution for them
-                    n_key, moved = try_newton(design, y, w, r, pf, l1, l2, positive, ws, n_ws,
-                                              key, n_key, supp, sgn, cache, not warm_check,
-                                              XtA, False)
+                    n_key, moved = newton_try(design, y, w, r, pf, l1, l2, positive, ws, n_ws,
+                                              key, n_key, supp, sgn, newton_cache,
+                                              not warm_check, XtA, False)
                     warm_check = False
                     if moved:
                         n_hist = 0
