@@ -16,13 +16,17 @@ each fold's errors carry its solver's stopping error, and the CV curves have fla
 can then select different alphas, as they do on the dense problems: 0.5075 and 0.2526 on p>>n,
 where scikit-learn's own CV error is the same at both. Where they agree at ``1e-4`` they can agree
 on an alpha that a converged curve would not select: on the ``--quick`` p>>n problem both chose
-0.5688 until the solver's active-set cycling (1bb3d0b) changed fastreg's stopping points (it now
-chooses 0.7519), and ``tol=1e-10`` chooses 0.1225. ``tol=1e-6`` (with ``max_iter=100000``) is
-tight enough for both libraries to select the ``alpha_`` that ``tol=1e-10`` selects on the three
-full-size problems, which are the issue's bench problems. On the smaller ``--quick`` p>>n problem
+0.5688 until the solver's active-set cycling (1bb3d0b) changed fastreg's stopping points (it
+chose 0.7519, and 0.7012 since the Newton steps on the support), and ``tol=1e-10`` chooses
+0.1225. ``tol=1e-6`` (with ``max_iter=100000``) is
+tight enough for scikit-learn to select the ``alpha_`` that ``tol=1e-10`` selects on the three
+full-size problems, which are the issue's bench problems, and was for fastreg until its Newton
+steps on the support: on dense p>>n (200x2000) fastreg's 1e-6 choice is now 0.6256 against the
+converged 0.6708, which it selects from ``tol=1e-8`` (the converged curve is 0.14% higher at
+0.6256; fastreg's 1e-6 curve is within 0.9% of the converged one, scikit-learn's within 0.3%). On the smaller ``--quick`` p>>n problem
 1e-6 is not enough (scikit-learn selects 0.1314 there; fastreg's choice at 1e-6 has moved with
-its stopping points, from 0.1409 to 0.1225 with 1bb3d0b and to 0.1314 with 076c18b), and 1e-8
-is. The "same selected alpha" of issue 6 is a property of converged curves.
+its stopping points, from 0.1409 to 0.1225 with 1bb3d0b, to 0.1314 with 076c18b and back to
+0.1409 with the Newton steps), and 1e-8 is. The "same selected alpha" of issue 6 is a property of converged curves.
 """
 
 import sys
