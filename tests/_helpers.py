@@ -35,6 +35,16 @@ def make_problem(kind="n>>p", *, seed=0, n_targets=None, dtype=np.float64, order
     return X, np.asarray(y, dtype=dtype)
 
 
+def toeplitz_design(rng, n, p, rho):
+    """``n`` rows N(0, T) with ``T_ij = rho^|i-j|`` (an AR(1) recursion along the columns), F order:
+    neighbouring columns correlated, as in the benchmarks' dense problems."""
+    X = np.empty((n, p), order="F")
+    X[:, 0] = rng.standard_normal(n)
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    return X
+
+
 def to_dense(X):
     return X.toarray() if sparse.issparse(X) else np.asarray(X)
 

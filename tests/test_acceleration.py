@@ -16,6 +16,8 @@ from fastreg import ElasticNet, Lasso, enet_path, lasso_path
 from fastreg._kernels.cd import enet_cd, init_residual, make_newton_cache
 from fastreg._path import prepare, solve_path
 
+from _helpers import toeplitz_design
+
 TRICKS = ("screening", "working_set", "extrapolation", "newton")
 # all on, each one off, all off
 SWITCHES = [dict.fromkeys(TRICKS, True)] + [
@@ -28,20 +30,12 @@ def _ids(sw):
     return "all-on" if not off else "off:" + "+".join(off)
 
 
-def _toeplitz(rng, n, p, rho):
-    X = np.empty((n, p), order="F")
-    X[:, 0] = rng.standard_normal(n)
-    for j in range(1, p):
-        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.standard_normal(n)
-    return X
-
-
 def _problem(kind, seed=0):
     rng = np.random.default_rng(seed)
     if kind == "wide":
-        X = _toeplitz(rng, 40, 120, 0.8)
+        X = toeplitz_design(rng, 40, 120, 0.8)
     elif kind == "tall":  # Gram layout
-        X = _toeplitz(rng, 300, 15, 0.7)
+        X = toeplitz_design(rng, 300, 15, 0.7)
     elif kind == "sparse":
         X = sparse.random(60, 150, density=0.1, format="csc", random_state=seed,
                           data_rvs=rng.standard_normal)
@@ -116,7 +110,7 @@ def test_active_set_cycling_with_screening_matches_sklearn(layout, l1_ratio):
     for seed in range(12):
         rng = np.random.default_rng(seed)
         n, p = 30, 24 + seed
-        X = _toeplitz(rng, n, p, 0.5)
+        X = toeplitz_design(rng, n, p, 0.5)
         beta = np.zeros(p)
         beta[rng.choice(p, 5, replace=False)] = rng.choice([-2.0, 1.0, 2.5], 5)
         y = X @ beta + 0.5 * rng.standard_normal(n)

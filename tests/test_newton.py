@@ -19,13 +19,7 @@ from fastreg._kernels.cd import (_cache_columns, _factor_solve, _factor_support,
                                  make_newton_cache, newton_step)
 from fastreg._path import prepare
 
-
-def _toeplitz(rng, n, p, rho):
-    X = np.empty((n, p), order="F")
-    X[:, 0] = rng.standard_normal(n)
-    for j in range(1, p):
-        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * rng.standard_normal(n)
-    return X
+from _helpers import toeplitz_design
 
 
 def _problem(layout, seed=0, n=60, p=40):
@@ -35,7 +29,7 @@ def _problem(layout, seed=0, n=60, p=40):
                           data_rvs=rng.standard_normal)
         Xd = X.toarray()
     else:
-        Xd = _toeplitz(rng, n if layout == "dense" else 8 * n, p, 0.7)
+        Xd = toeplitz_design(rng, n if layout == "dense" else 8 * n, p, 0.7)
         X = Xd
     beta = np.zeros(p)
     beta[rng.choice(p, 6, replace=False)] = rng.choice([-2.0, 1.0, 2.5], 6)

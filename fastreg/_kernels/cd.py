@@ -22,7 +22,9 @@ specialized at compile time on the type of ``design`` (``numba.extending.overloa
 
 A coordinate step is ``w_j <- prox(w_j + Z_j.r / L_j)`` with ``L_j = ||Z_j||^2``; only the column
 access differs between layouts, so the solver, its duality gap and its Gap Safe screening are
-written once. Kernels return ``(gap, n_iter)``; warnings are raised in Python.
+written once. Once the support and its signs settle, :func:`newton_step` solves for their exact
+minimizer with the support's Gram matrix (columns from :func:`gram_block`, the one other
+layout-specific piece). Kernels return ``(gap, n_iter)``; warnings are raised in Python.
 
 The Numba cache does not notice edits to helpers in another module, so every helper the solver
 inlines lives in this file.
@@ -1357,9 +1359,10 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
        working-set rounds only once the gap is within 100x of ``tol_abs``). The gap is then
        still a duality gap of the full problem, so the stopping rule is unchanged;
     4. with a ``newton_cache``, a Newton step on the support (:func:`newton_step`: the exact
-       minimizer for the current non-zeros and signs) at a warm start and at each gap check
-       where the support and signs have not changed since the previous one, whenever the
-       coordinate descent done since the last step has cost as much as one Cholesky solve.
+       minimizer for the current non-zeros and signs) at a warm start, at its first gap check,
+       and at each gap check where the support and signs have not changed since the previous
+       one (:func:`try_newton`), whenever the coordinate descent done since the last step has
+       cost as much as the step (one factorization, or a few updates of the last one).
 
     Parameters
     ----------
