@@ -912,9 +912,9 @@ MAX_FACTOR_UPDATES = 64
 
 def make_newton_cache(n_features, max_size, n_samples=None):
     """The cache of :func:`newton_step` for at most ``max_size`` features, shared by the
-    solves of a path (the solver takes ``None`` for no Newton steps); with ``n_samples`` (dense and sparse layouts) the factored
-    supports stay below it (``Z_S^T Z_S`` is singular beyond). Its pages are touched only as
-    it fills."""
+    solves of a path (the solver takes ``None`` for no Newton steps). With ``n_samples``
+    (dense and sparse layouts) the factored supports stay below it (``Z_S^T Z_S`` is singular
+    beyond). Its pages are touched only as it fills."""
     size = min(n_features, max_size)
     face = size if n_samples is None else min(size, max(n_samples - 1, 0))
     return (np.empty((size, size), dtype=np.float64), np.full(n_features, -1, dtype=np.int64),
@@ -963,7 +963,7 @@ def _cache_columns(design, y, supp, k, cache):
     for a in range(q):
         zy[m + a] = col_dot(plain, new[a], y)
     state[0] = m + q
-    return q * (m + q + column_cost(design)) * gram_entry_cost(design)
+    return q * (m + q) * gram_entry_cost(design) + q * column_cost(design)
 
 
 @njit(**_JIT)
