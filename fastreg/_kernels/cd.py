@@ -993,9 +993,11 @@ def _factor_from_scratch(cache, supp, k, l2, pf):
 
 
 @njit(**_JIT)
-def _factor_remove(U, m, i):
-    """Remove row and column ``i`` from the factored matrix ``U^T U`` of order ``m``: the rows
+def _factor_remove(U, face, m, i):
+    """Remove feature ``face[i]`` from the factored matrix ``U^T U`` of order ``m``: the rows
     below move up and the trailing block takes the removed row as a rank-one update."""
+    for b in range(i, m - 1):
+        face[b] = face[b + 1]
     x = U[i, i + 1:m].copy()
     for a in range(i):
         for b in range(i, m - 1):
@@ -1054,9 +1056,7 @@ def _factor_support(cache, supp, k, l2, pf):
         if n_out + n_in <= max(4, k // 16):
             for c in range(m - 1, -1, -1):
                 if where[face[c]] < 0:
-                    _factor_remove(cache[4], m, c)
-                    for b in range(c, m - 1):
-                        face[b] = face[b + 1]
+                    _factor_remove(cache[4], face, m, c)
                     m -= 1
             for c in range(m):
                 where[face[c]] = -1
@@ -1145,9 +1145,8 @@ def newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache):
         n_out = 0
         for c in range(m - 1, -1, -1):
             if not sol[c] * sgn[where[face[c]]] > 0.0:  # the sign changed: drop it
-                _factor_remove(U, m - n_out, c)
-                for b in range(c, m - 1):
-                    face[b] = face[b + 1]
+                _factor_remove(U, face, m - n_out, c)
+                for b in range(c, m - n_out - 1):
                     sol[b] = sol[b + 1]
                 n_out += 1
         state[1] -= n_out * float(m) * m
