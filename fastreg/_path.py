@@ -15,7 +15,8 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite, check_array, check_random_state
 
-from ._kernels.cd import csc_column_stats, enet_path_cd, init_residual, make_newton_cache
+from ._kernels.cd import (csc_column_stats, enet_path_cd, init_residual, make_newton_cache,
+                          make_row_cache)
 from ._preprocess import (Preprocessed, available_threads, centered_scatter, preprocess_data,
                           sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
@@ -420,7 +421,7 @@ def _thread_choice(n_threads, design, n_samples, n_features):
 def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=False,
                coef_init=None, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None,
                screening=True, gap_freq=10, verbose=False, warn=True, working_set=True,
-               extrapolation=True, newton=True, n_threads=None):
+               extrapolation=True, newton=True, incremental_gradient=True, n_threads=None):
     """Warm-started coordinate descent over decreasing ``alphas``, for each target.
 
     Minimizes, at each alpha, ``1/(2n) ||z - Z w||^2 + alpha*l1_ratio*sum_j pf_j|w_j|
@@ -454,6 +455,12 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         not changed between two gap checks, kept only when it lowers the objective, and never
         costing more than the coordinate descent done since the last one. Dense and sparse
         layouts only (the Gram layout's epochs are cheap next to forming its Gram matrix).
+    incremental_gradient : bool, default=True
+        Sparse float64 X only: once the full-gradient passes of the gaps have cost two passes
+        over X, build a row-major copy of X (as much memory as X) and from then on bring a
+        reference gradient ``Z^T r`` to the current coefficients through the rows their change
+        touches (:func:`fastreg._kernels.cd.rows_gradient`), whenever that reads fewer
+        entries than the columns the gap needs. The same gradient up to round-off.
     n_threads : int or None, default=None
         Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
         threads only for large dense or sparse problems (``n_samples * n_features >= 2e7``),
@@ -496,6 +503,9 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     # solver keeps scikit-learn's iterates, so that LassoCV's curves at its default tol=1e-4
     # are scikit-learn's (tests/test_cv.py)
     use_newton = newton and design.kind != "gram"
+    # float64 only: the reference gradient is exact for the stored coefficients, where a
+    # float32 residual carries its own round-off, which the gaps must see
+    use_rows = incremental_gradient and design.kind == "sparse" and dtype == np.float64
 
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=dtype)
     gaps = np.empty((n_targets, n_alphas))
@@ -522,6 +532,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         options = (bool(positive), int(max_iter), float(tol), tol_abs, bool(screening), random)
         tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par,
                   make_newton_cache(n_features, NEWTON_MAX_FEATURES, n_samples) if use_newton
+                  else None,
+                  make_row_cache(n_samples, n_features, design.data[0].shape[0]) if use_rows
                   else None)
         if not verbose:  # the whole path in one compiled call
             enet_path_cd(*kernel_args, l1s, l2s, *options, seeds, *tricks, coefs[k], gaps[k],
@@ -622,7 +634,7 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
 
 _PATH_PARAMS = {"tol": 1e-4, "max_iter": 1000, "random_state": None, "selection": "cyclic",
                 "screening": True, "gap_freq": 10, "working_set": True, "extrapolation": True,
-                "newton": True, "n_threads": None}
+                "newton": True, "incremental_gradient": True, "n_threads": None}
 
 
 def _check_path_params(params):
@@ -733,7 +745,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         ('cyclic' or 'random'), ``random_state``, ``screening`` (Gap Safe screening, True),
         ``gap_freq`` (10), ``working_set`` (growing working sets with active-set cycling,
         True), ``extrapolation`` (Anderson extrapolation, True), ``newton`` (Newton steps on
-        the support, True), ``n_threads`` (threads of the full-gradient pass, None:
+        the support, True), ``incremental_gradient`` (sparse X: the gradient updated through
+        the rows a change touches, True), ``n_threads`` (threads of the full-gradient pass, None:
         automatic; see :func:`solve_path`). The tricks never change
         the stopping rule.
 

@@ -19,14 +19,23 @@ from fastreg._path import prepare, solve_path
 from _helpers import toeplitz_design
 
 TRICKS = ("screening", "working_set", "extrapolation", "newton")
-# all on, each one off, all off
-SWITCHES = [dict.fromkeys(TRICKS, True)] + [
-    {t: (t != off) for t in TRICKS} for off in TRICKS
-] + [dict.fromkeys(TRICKS, False)]
+# the path functions' switches also include how the full gradient is computed (sparse X)
+PATH_TRICKS = TRICKS + ("incremental_gradient",)
+
+
+def _switches(tricks):
+    """All on, each one off, all off."""
+    return [dict.fromkeys(tricks, True)] + [
+        {t: (t != off) for t in tricks} for off in tricks
+    ] + [dict.fromkeys(tricks, False)]
+
+
+SWITCHES = _switches(TRICKS)
+PATH_SWITCHES = _switches(PATH_TRICKS)
 
 
 def _ids(sw):
-    off = [t for t in TRICKS if not sw[t]]
+    off = [t for t in sw if not sw[t]]
     return "all-on" if not off else "off:" + "+".join(off)
 
 
@@ -62,7 +71,7 @@ def _kkt_violation(X, y, coef, intercept, alpha, l1_ratio, sample_weight=None):
 
 
 @pytest.mark.parametrize("kind", ["wide", "tall", "sparse"])
-@pytest.mark.parametrize("switches", SWITCHES, ids=_ids)
+@pytest.mark.parametrize("switches", PATH_SWITCHES, ids=_ids)
 def test_tricks_do_not_change_the_path(kind, switches):
     X, y = _problem(kind)
     kw = dict(l1_ratio=0.8, n_alphas=15, eps=1e-2, tol=1e-12, max_iter=100_000,

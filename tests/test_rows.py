@@ -1,0 +1,129 @@
+"""The full gradient through the rows of a sparse X (``fastreg._kernels.cd.rows_gradient``).
+
+The row-major copy is X's CSR form; one update ``g_ref -= Z^T Z (w - w_ref)`` gives the
+gradient a direct pass over the columns gives (with implicit centering and sample weights);
+and paths that take those updates give the same coefficients as paths that do not, and as
+scikit-learn.
+"""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.linear_model import enet_path as sk_enet_path
+
+import fastreg._path
+from fastreg import enet_path, lasso_path
+from fastreg._kernels.cd import _build_rows, _rows_update, make_row_cache
+from fastreg._path import prepare
+
+
+def _sparse_problem(seed=0, n=80, p=200, density=0.05):
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n, p, density=density, format="csc", random_state=seed,
+                      data_rvs=rng.standard_normal)
+    beta = np.zeros(p)
+    beta[rng.choice(p, 10, replace=False)] = rng.choice([-2.0, 1.0, 2.5], 10)
+    y = np.asarray(X @ beta).ravel() + 0.2 * rng.standard_normal(n) + 1.5
+    sw = rng.uniform(0.2, 3.0, n)
+    return X, y, sw
+
+
+def _direct_gradient(kd, ky, w):
+    """``Z^T r_true`` from the dense centered, scaled design (independent of the kernels)."""
+    data, indices, indptr, mean, v, c, aux = kd
+    n = v.shape[0]
+    A = sparse.csc_matrix((data, indices, indptr), shape=(n, mean.shape[0])).toarray()
+    Z = A - np.outer(v, mean)
+    return Z.T @ (ky - Z @ w)
+
+
+def test_row_copy_is_the_csr_form():
+    X, y, _ = _sparse_problem(seed=1)
+    prep, design = prepare(X, y, fit_intercept=False)
+    kd, _ = design.target(prep.y, None)
+    n, p = X.shape
+    rows = make_row_cache(n, p, X.nnz)
+    _build_rows(kd, rows)
+    csr = X.tocsr()
+    csr.sort_indices()
+    np.testing.assert_array_equal(rows[2], csr.indptr)
+    np.testing.assert_array_equal(rows[1], csr.indices)
+    np.testing.assert_array_equal(rows[0], csr.data)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_one_update_gives_the_direct_gradient(fit_intercept, weighted):
+    X, y, sw = _sparse_problem(seed=2)
+    prep, design = prepare(X, y, fit_intercept=fit_intercept,
+                           sample_weight=sw if weighted else None)
+    kd, ky = design.target(prep.y, None)
+    n, p = X.shape
+    rng = np.random.default_rng(3)
+    rows = make_row_cache(n, p, X.nnz)
+    _build_rows(kd, rows)
+    w_ref = np.zeros(p)
+    w_ref[rng.choice(p, 15, replace=False)] = rng.standard_normal(15)
+    rows[3][:] = _direct_gradient(kd, ky, w_ref)
+    rows[4][:] = w_ref
+    w = w_ref.copy()
+    changed = np.unique(np.r_[np.flatnonzero(w_ref)[:5], rng.choice(p, 8, replace=False)])
+    w[changed] += rng.standard_normal(changed.size)
+    w[np.flatnonzero(w_ref)[0]] = 0.0  # a feature leaves the support
+    changed = np.flatnonzero(w != w_ref).astype(np.int64)
+    _rows_update(kd, w, rows, changed, changed.size)
+    expected = _direct_gradient(kd, ky, w)
+    np.testing.assert_allclose(rows[3], expected, rtol=0, atol=1e-10 * np.abs(expected).max())
+    np.testing.assert_array_equal(rows[4], w)
+    # the scratch space is left clean for the next update
+    assert not rows[6].any() and not rows[5].any()
+
+
+def _capture_row_caches(monkeypatch, build_after):
+    caches = []
+
+    def make(*args):
+        cache = make_row_cache(*args, build_after=build_after)
+        caches.append(cache)
+        return cache
+
+    monkeypatch.setattr(fastreg._path, "make_row_cache", make)
+    return caches
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_paths_with_row_updates_match(monkeypatch, l1_ratio, fit_intercept):
+    # with sample weights and implicit centering: the same path with and without the updates
+    # (the one without is checked against scikit-learn by the other tests), on a wide and very
+    # sparse X, where they pay (a change of a few coefficients touches few rows)
+    X, y, sw = _sparse_problem(seed=4, n=1000, p=3000, density=0.002)
+    kw = dict(l1_ratio=l1_ratio, n_alphas=40, eps=1e-2, tol=1e-12, max_iter=1_000_000,
+              fit_intercept=fit_intercept, sample_weight=sw)
+    plain = enet_path(X, y, **kw, incremental_gradient=False)
+    caches = _capture_row_caches(monkeypatch, build_after=0.0)
+    res = enet_path(X, y, **kw)
+    state = caches[-1][9]
+    assert state[0] == 1.0 and state[4] > 5  # built, and many gaps came from the rows
+    np.testing.assert_allclose(res.coefs, plain.coefs, rtol=0,
+                               atol=1e-9 * np.abs(plain.coefs).max())
+
+
+def test_sparse_lasso_path_with_row_updates_matches_sklearn(monkeypatch):
+    X, y, _ = _sparse_problem(seed=5, n=1000, p=3000, density=0.002)
+    caches = _capture_row_caches(monkeypatch, build_after=0.0)
+    res = lasso_path(X, y, n_alphas=50, eps=1e-2, tol=1e-12, max_iter=1_000_000)
+    assert caches[-1][9][4] > 5
+    ref = sk_enet_path(X, y, l1_ratio=1.0, alphas=res.alphas, tol=1e-13, max_iter=1_000_000)
+    np.testing.assert_allclose(res.coefs, ref[1], rtol=0, atol=1e-7 * np.abs(ref[1]).max())
+
+
+def test_no_row_cache_for_float32_or_dense(monkeypatch):
+    X, y, _ = _sparse_problem(seed=6)
+    caches = _capture_row_caches(monkeypatch, build_after=0.0)
+    lasso_path(X.astype(np.float32), y.astype(np.float32), n_alphas=5)
+    lasso_path(X.toarray(), y, n_alphas=5)
+    lasso_path(X, y, n_alphas=5, incremental_gradient=False)
+    assert caches == []
+    lasso_path(X, y, n_alphas=5)
+    assert len(caches) == 1
