@@ -12,7 +12,7 @@ from scipy import sparse
 from sklearn.linear_model import enet_path as sk_enet_path
 
 import fastreg._path
-from fastreg import enet_path, lasso_path
+from fastreg import Lasso, enet_path, lasso_path
 from fastreg._kernels.cd import _build_rows, _rows_update, make_row_cache
 from fastreg._path import prepare
 
@@ -118,12 +118,14 @@ def test_sparse_lasso_path_with_row_updates_matches_sklearn(monkeypatch):
     np.testing.assert_allclose(res.coefs, ref[1], rtol=0, atol=1e-7 * np.abs(ref[1]).max())
 
 
-def test_no_row_cache_for_float32_or_dense(monkeypatch):
+def test_no_row_cache_for_float32_dense_or_single_fits(monkeypatch):
     X, y, _ = _sparse_problem(seed=6)
     caches = _capture_row_caches(monkeypatch, build_after=0.0)
     lasso_path(X.astype(np.float32), y.astype(np.float32), n_alphas=5)
     lasso_path(X.toarray(), y, n_alphas=5)
     lasso_path(X, y, n_alphas=5, incremental_gradient=False)
+    lasso_path(X, y, n_alphas=1)
+    Lasso(alpha=0.01).fit(X, y)
     assert caches == []
     lasso_path(X, y, n_alphas=5)
     assert len(caches) == 1
