@@ -482,8 +482,8 @@ def known_gap(design, y, w, r, col_norm2, pf, l1, l2, positive, tol_abs, XtA, id
 # gap needs for the features the previous alpha had screened out.
 # --------------------------------------------------------------------------------------------
 #: Direct column reads (in stored entries, as multiples of nnz(X)) after which the row-major
-#: copy of X is built (a counting sort: 7-10 ms, about five passes, on sparse 20000 x 50000):
-#: at 2 passes a cold single fit there built it for two updates and took 108 ms against 87 ms
+#: copy of X is built (a counting sort: 7-10 ms, about five passes, on sparse 20000 x 50000,
+#: whose 100-alpha path gets there at its 10th alpha and then takes 80 updates, to its 72nd)
 ROWS_BUILD_PASSES = 8.0
 #: Cost of a row entry of the update (a scattered write) in column entries (a gathered read):
 #: 2.5-2.9 ns against 1.5 ns per entry on sparse 20000 x 50000 (density 1e-3); at 2 the
@@ -616,8 +616,8 @@ def _rows_gradient(design, w, missing, n_missing, XtA, rows):
         n_rows = rows[2].shape[0] - 1
         nnz = indptr[indptr.shape[0] - 1]
         # entries read: the changed columns, then the rows they touch (at most all of them, at
-        # nnz / n_rows each; a row entry, a scattered write, costs about two column entries,
-        # measured), then O(n_features) for the centering and the copy
+        # nnz / n_rows each, weighted by ROWS_ENTRY_COST), then O(n_features) for the
+        # centering and the copy
         cost = (touched + ROWS_ENTRY_COST * min(touched, n_rows) * (nnz / max(n_rows, 1))
                 + w.shape[0] / 4)
         if cost >= direct:
