@@ -510,7 +510,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     use_rows = (incremental_gradient and design.kind == "sparse" and dtype == np.float64
                 and n_alphas > 1)
 
-    coefs = np.empty((n_targets, n_features, n_alphas), dtype=dtype)
+    coefs = np.zeros((n_targets, n_features, n_alphas), dtype=dtype)  # (see enet_path_cd)
     gaps = np.empty((n_targets, n_alphas))
     n_iters = np.empty((n_targets, n_alphas), dtype=np.int64)
     for k in range(n_targets):
@@ -544,6 +544,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         else:
             one_coef = np.empty((n_features, 1), dtype=dtype)
             for i in range(n_alphas):
+                one_coef[:] = 0.0
                 enet_path_cd(*kernel_args, l1s[i:i + 1], l2s[i:i + 1], *options,
                              seeds[i:i + 1], *tricks, one_coef, gaps[k, i:i + 1],
                              n_iters[k, i:i + 1])

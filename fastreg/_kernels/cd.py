@@ -1863,6 +1863,9 @@ grad, known, working_set, extrapolation, par, newton_cache, rows
     seeds : ndarray of shape (n_alphas,), int64
         Seed of the coordinate sampler of each solve (used when ``random``).
     coefs : ndarray of shape (n_features, n_alphas)
+        Zero on entry (only the non-zeros are written: a column of a C-ordered ``coefs`` is
+        strided, one cache line per entry, and the zeros of a fresh ``np.zeros`` cost nothing
+        until written).
     gaps : ndarray of shape (n_alphas,), float64
     n_iters : ndarray of shape (n_alphas,), int64
         Out: the solution, duality gap and number of epochs of each solve.
@@ -1872,6 +1875,7 @@ grad, known, working_set, extrapolation, par, newton_cache, rows
                               max_iter, tol, tol_abs, screen, random, seeds[i], gap_freq, grad,
                               known, working_set, extrapolation, par, newton_cache, rows)
         for j in range(w.shape[0]):
-            coefs[j, i] = w[j]
+            if w[j] != 0.0:
+                coefs[j, i] = w[j]
         gaps[i] = gap
         n_iters[i] = n_iter
