@@ -456,11 +456,12 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         costing more than the coordinate descent done since the last one. Dense and sparse
         layouts only (the Gram layout's epochs are cheap next to forming its Gram matrix).
     incremental_gradient : bool, default=True
-        Sparse float64 X and more than one alpha only: once the full-gradient passes of the gaps have cost two passes
-        over X, build a row-major copy of X (as much memory as X) and from then on bring a
-        reference gradient ``Z^T r`` to the current coefficients through the rows their change
-        touches (:func:`fastreg._kernels.cd.rows_gradient`), whenever that reads fewer
-        entries than the columns the gap needs. The same gradient up to round-off.
+        Sparse float64 X and more than one alpha only: once the full-gradient passes of the
+        gaps have cost eight passes over X, build a row-major copy of X (as much memory as X)
+        and from then on bring a reference gradient ``Z^T r`` to the current coefficients
+        through the rows their change touches (:func:`fastreg._kernels.cd.rows_gradient`),
+        whenever that reads fewer entries than the columns the gap needs. The same gradient
+        up to round-off.
     n_threads : int or None, default=None
         Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
         threads only for large dense or sparse problems (``n_samples * n_features >= 2e7``),
