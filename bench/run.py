@@ -41,6 +41,7 @@ SUITES = {
     "ridge": "bench.bench_ridge",
     "cv": "bench.bench_cv",
     "enet": "bench.run_enet",
+    "targets": "bench.bench_targets",
     "dropout": "bench.bench_dropout",
     "dask": "bench.bench_dask",
 }

@@ -18,7 +18,6 @@ Everything here works on plain arrays; the estimators in :mod:`fastreg.linear_mo
 validate, call :func:`enet_cv` and store attributes.
 """
 
-import contextlib
 import time
 import warnings
 
@@ -26,10 +25,9 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from joblib.parallel import get_active_backend
 from scipy import sparse
-from threadpoolctl import ThreadpoolController
 
 from ._path import alpha_grid, penalized_correlations, prepare, solve_path
-from ._preprocess import available_threads, map_threads
+from ._preprocess import available_threads, blas_limit, map_threads
 from ._stats import combine, design_from_stats, fold_statistics_in_memory, heldout_mse
 
 __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
@@ -41,21 +39,6 @@ __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
 # Below this much work (entries of X, or of a fold's Gram matrix, times the number of tasks) the
 # tasks of a CV run one after the other when n_jobs is None: a thread pool's start costs more.
 _CV_THREAD_MIN_WORK = 200_000
-_BLAS = None
-
-
-def _blas_limit(n_workers):
-    """One BLAS thread per worker when tasks run in parallel (no oversubscription of the
-    cores); nothing otherwise. The libraries are scanned once per process (the scan takes
-    about 4 ms, a tenth of a small LassoCV)."""
-    global _BLAS
-    if n_workers <= 1:
-        return contextlib.nullcontext()
-    if _BLAS is None:
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
-
-
 def _auto_threads(n_jobs, n_tasks, work):
     """Threads for ``n_tasks`` tasks of ``work`` each when fastreg chooses, or None.
 
@@ -78,9 +61,9 @@ def _run_tasks(jobs, n_jobs, work):
     jobs = list(jobs)
     n_threads = _auto_threads(n_jobs, len(jobs), work)
     if n_threads is not None:
-        with _blas_limit(n_threads):
+        with blas_limit(n_threads):
             return map_threads(lambda job: job[0](*job[1], **job[2]), jobs, n_threads)
-    with _blas_limit(effective_n_jobs(n_jobs)):
+    with blas_limit(effective_n_jobs(n_jobs)):
         return Parallel(n_jobs=n_jobs, prefer="threads")(jobs)
 
 
@@ -324,7 +307,7 @@ def _gram_fold_statistics(X, y, folds, sample_weight, precompute, n_jobs=None):
         return None
     # the held-out folds' passes are independent: on fastreg's threads when it chooses them
     n_threads = _auto_threads(n_jobs, len(folds), X.size // max(len(folds), 1)) or 1
-    with _blas_limit(n_threads):
+    with blas_limit(n_threads):
         return fold_statistics_in_memory(X, y, folds, sample_weight, n_threads=n_threads)
 
 

@@ -17,8 +17,8 @@ from sklearn.utils import assert_all_finite, check_array, check_random_state
 
 from ._kernels.cd import (csc_column_stats, enet_path_cd, init_residual, make_newton_cache,
                           make_row_cache)
-from ._preprocess import (Preprocessed, available_threads, centered_scatter, preprocess_data,
-                          sparse_sq_norms)
+from ._preprocess import (Preprocessed, available_threads, blas_limit, centered_scatter,
+                          map_threads, preprocess_data, sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
@@ -388,10 +388,35 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
 # BLAS threads then spin) the threaded single fit took 0.24 s against 0.16 s serial.
 _THREAD_MIN_SIZE = 20_000_000
 
+# Threads over the targets of a multi-target path only when the design, counted once per
+# target, has at least this many entries (see _target_threads)
+_TARGET_THREAD_MIN_WORK = 100_000
+
 # Newton steps cache Gram columns of at most this many features (32 MB in float64, allocated
 # untouched): larger supports are left to coordinate descent (a Cholesky factorization of
 # order 2048 costs as much as about 1e9 coordinate-descent reads)
 NEWTON_MAX_FEATURES = 2048
+
+
+def _target_threads(n_threads, design, n_targets, verbose):
+    """Threads over the targets of a multi-target path (1: one after the other).
+
+    Each target's path is independent and runs without the GIL, so several targets are the
+    one place where coordinate descent itself runs in parallel: each thread takes the next
+    target, with serial full-gradient passes. ``n_threads=None`` uses
+    :func:`fastreg._preprocess.available_threads` on the whole design, counted once per target
+    (threads only from the main thread, at most ``numba.get_num_threads()``), and no threads
+    below :data:`_TARGET_THREAD_MIN_WORK` entries, where a thread's start costs more than a
+    target. ``verbose`` prints per alpha, in order: one target after the other.
+    """
+    if n_targets <= 1 or verbose or (n_threads is not None and n_threads <= 1):
+        return 1
+    if n_threads is None:
+        size = (design.data[0].shape[0] if design.kind == "sparse"
+                else design.n_features * (design.n_features if design.kind == "gram"
+                                          else design.n_samples))
+        n_threads = available_threads(size * n_targets, _TARGET_THREAD_MIN_WORK)
+    return max(1, min(int(n_threads), n_targets))
 
 
 def _thread_choice(n_threads, design, n_samples, n_features):
@@ -463,12 +488,16 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         whenever that reads fewer entries than the columns the gap needs. The same gradient
         up to round-off.
     n_threads : int or None, default=None
-        Threads for the full-gradient (KKT / screening) pass. ``None`` picks automatically:
-        threads only for large dense or sparse problems (``n_samples * n_features >= 2e7``),
-        only from the main thread (inside joblib's threading backend or any other thread the
-        solver stays serial), and at most ``numba.get_num_threads()`` and the BLAS thread limit
-        of :mod:`threadpoolctl` (which joblib's process workers lower to avoid
-        oversubscription). ``1`` forces the serial pass.
+        Threads. With several targets they take one target each (each target's path is
+        independent: :func:`_target_threads`), with one BLAS thread each; otherwise they share
+        the full-gradient (KKT / screening) pass. ``None`` picks automatically: threads only
+        for large enough problems (a full-gradient pass of ``n_samples * n_features >= 2e7``
+        entries; several targets from ``1e5`` entries of the design times the number of
+        targets), only from the main thread (inside joblib's threading backend or any other
+        thread the solver stays serial), and at most ``numba.get_num_threads()`` (which
+        joblib's process workers lower through ``NUMBA_NUM_THREADS`` to avoid
+        oversubscription). ``1`` forces one thread. The results do not depend on the number
+        of threads beyond the rounding of BLAS products (the Newton steps' Gram columns).
 
     The stopping rule is always the duality gap of the full problem (screened features are
     provably zero): ``gap <= tol * ||z||^2``, as in scikit-learn, whatever tricks are on.
@@ -498,7 +527,9 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         if np.atleast_2d(coef_init).shape != (n_targets, n_features):
             raise ValueError(f"coef_init has shape {coef_init.shape}, expected {expected} "
                              f"(the previous coef_ with warm_start=True must match the data).")
-    par = _thread_choice(n_threads, design, n_samples, n_features)
+    target_threads = _target_threads(n_threads, design, n_targets, verbose)
+    par = None if target_threads > 1 else _thread_choice(n_threads, design, n_samples,
+                                                          n_features)
     # Not in the Gram layout: there an epoch is cheap next to forming G (Newton steps saved
     # 60% of the epochs of the tall 200000 x 100 path and no time), and without them the
     # solver keeps scikit-learn's iterates, so that LassoCV's curves at its default tol=1e-4
@@ -514,7 +545,16 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     coefs = np.zeros((n_targets, n_features, n_alphas), dtype=dtype)  # (see enet_path_cd)
     gaps = np.empty((n_targets, n_alphas))
     n_iters = np.empty((n_targets, n_alphas), dtype=np.int64)
-    for k in range(n_targets):
+    l1s = alphas * l1_ratio * n_samples
+    l2s = alphas * (1.0 - l1_ratio) * n_samples
+    options = (bool(positive), int(max_iter), float(tol))
+    # drawn in target order before any target runs: the same seeds, threaded or not
+    seeds = np.array([[rng.randint(0, 2**31 - 1) if random else 0 for _ in range(n_alphas)]
+                      for _ in range(n_targets)], dtype=np.int64).reshape(n_targets, n_alphas)
+
+    def solve_target(k):
+        """Target ``k``'s path into ``coefs[k]``, ``gaps[k]``, ``n_iters[k]`` (its own state:
+        the targets may run in threads, sharing only the read-only design)."""
         zk = z if z is None or not multi else np.ascontiguousarray(z[:, k])
         kernel_design, ky = design.target(zk, k if multi else None)
         if coef_init is None:
@@ -528,32 +568,33 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         known = np.zeros(n_features, dtype=np.bool_)
         yy = float(design.yy[k] if multi else design.yy)
         tol_abs = tol * yy
-        l1s = alphas * l1_ratio * n_samples
-        l2s = alphas * (1.0 - l1_ratio) * n_samples
-        seeds = (np.array([rng.randint(0, 2**31 - 1) for _ in range(n_alphas)], dtype=np.int64)
-                 if random else np.zeros(n_alphas, dtype=np.int64))
         kernel_args = (kernel_design, ky, w, r, design.col_norm2, pf)
-        options = (bool(positive), int(max_iter), float(tol), tol_abs, bool(screening), random)
+        target_options = (*options, tol_abs, bool(screening), random)
         tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par,
                   make_newton_cache(n_features, NEWTON_MAX_FEATURES, n_samples) if use_newton
                   else None,
                   make_row_cache(n_samples, n_features, design.data[0].shape[0]) if use_rows
                   else None)
         if not verbose:  # the whole path in one compiled call
-            enet_path_cd(*kernel_args, l1s, l2s, *options, seeds, *tricks, coefs[k], gaps[k],
-                         n_iters[k])
-        else:
-            one_coef = np.empty((n_features, 1), dtype=dtype)
-            for i in range(n_alphas):
-                one_coef[:] = 0.0
-                enet_path_cd(*kernel_args, l1s[i:i + 1], l2s[i:i + 1], *options,
-                             seeds[i:i + 1], *tricks, one_coef, gaps[k, i:i + 1],
-                             n_iters[k, i:i + 1])
-                coefs[k, :, i] = one_coef[:, 0]
-                print(f"[fastreg] target {k + 1}/{n_targets} alpha {i + 1}/{n_alphas}: "
-                      f"alpha={alphas[i]:.4g} nnz={np.count_nonzero(w)} "
-                      f"gap={gaps[k, i] / n_samples:.3g} epochs={n_iters[k, i]}")
+            enet_path_cd(*kernel_args, l1s, l2s, *target_options, seeds[k], *tricks, coefs[k],
+                         gaps[k], n_iters[k])
+            return
+        one_coef = np.empty((n_features, 1), dtype=dtype)
+        for i in range(n_alphas):
+            one_coef[:] = 0.0
+            enet_path_cd(*kernel_args, l1s[i:i + 1], l2s[i:i + 1], *target_options,
+                         seeds[k, i:i + 1], *tricks, one_coef, gaps[k, i:i + 1],
+                         n_iters[k, i:i + 1])
+            coefs[k, :, i] = one_coef[:, 0]
+            print(f"[fastreg] target {k + 1}/{n_targets} alpha {i + 1}/{n_alphas}: "
+                  f"alpha={alphas[i]:.4g} nnz={np.count_nonzero(w)} "
+                  f"gap={gaps[k, i] / n_samples:.3g} epochs={n_iters[k, i]}")
+
+    with blas_limit(target_threads):
+        map_threads(solve_target, range(n_targets), target_threads)
+    for k in range(n_targets):
         if warn:
+            tol_abs = tol * float(design.yy[k] if multi else design.yy)
             for gap in gaps[k][gaps[k] > tol_abs]:
                 warnings.warn(_CONVERGENCE_MSG.format(gap=gap, tol=tol_abs), ConvergenceWarning,
                               stacklevel=3)
@@ -751,8 +792,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         ``gap_freq`` (10), ``working_set`` (growing working sets with active-set cycling,
         True), ``extrapolation`` (Anderson extrapolation, True), ``newton`` (Newton steps on
         the support, True), ``incremental_gradient`` (sparse X: the gradient updated through
-        the rows a change touches, True), ``n_threads`` (threads of the full-gradient pass, None:
-        automatic; see :func:`solve_path`). The tricks never change
+        the rows a change touches, True), ``n_threads`` (threads over the targets of a 2-D y,
+        else of the full-gradient pass; None: automatic; see :func:`solve_path`). The tricks never change
         the stopping rule.
 
     Returns

@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from fastreg import ElasticNet, enet_path, lasso_path
 from fastreg._path import PathResult
@@ -182,6 +183,112 @@ def test_2d_y_is_per_target(fit_intercept):
         assert_allclose(res.intercepts[k], one.intercepts, rtol=1e-8, atol=1e-12)
     default = enet_path(X, Y, n_alphas=4, eps=0.1, fit_intercept=fit_intercept)
     assert_array_equal(default.coefs[..., 0], 0)  # the grid starts where every target is zero
+
+
+def _spy_target_threads(monkeypatch):
+    """Record the thread count of every call of solve_path's map over the targets."""
+    import fastreg._path as path_module
+
+    used = []
+    real = path_module.map_threads
+
+    def spy(func, items, n_threads):
+        used.append(n_threads)
+        return real(func, items, n_threads)
+
+    monkeypatch.setattr(path_module, "map_threads", spy)
+    return used
+
+
+@pytest.mark.parametrize("selection", ["cyclic", "random"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_targets_in_threads_equal_one_after_the_other(layout, selection, monkeypatch):
+    X, Y = make_problem("p>n", seed=41, n_targets=3)
+    Xl, kw = LAYOUTS[layout](X)
+    used = _spy_target_threads(monkeypatch)
+    common = dict(l1_ratio=0.7, n_alphas=8, eps=1e-2, fit_intercept=True, selection=selection,
+                  random_state=3, **TIGHT, **kw)
+    threaded = enet_path(Xl, Y, n_threads=2, **common)
+    # the target threads run BLAS (the Newton steps' Gram columns) on one thread each: with the
+    # same BLAS threads, the same seeds give the same iterates, bit for bit
+    with threadpool_limits(limits=1, user_api="blas"):
+        serial = enet_path(Xl, Y, n_threads=1, **common)
+    assert used == [2, 1]
+    scale = np.abs(serial.coefs).max()
+    assert scale > 0
+    assert_array_equal(threaded.coefs, serial.coefs)
+    assert_array_equal(threaded.intercepts, serial.intercepts)
+    assert_array_equal(threaded.dual_gaps, serial.dual_gaps)
+    assert_array_equal(threaded.n_iters, serial.n_iters)
+    for k in range(3):
+        kkt_along_path(SimpleNamespace(alphas=threaded.alphas, coefs=threaded.coefs[k],
+                                       intercepts=threaded.intercepts[k],
+                                       dual_gaps=threaded.dual_gaps[k]),
+                       X, Y[:, k], l1_ratio=0.7, fit_intercept=True)
+    if selection == "cyclic":  # each target is its own 1-D path (at TIGHT's gap: X^T Y and
+        for k in range(3):     # X^T y round differently, see test_enet.test_2d_y)
+            one = enet_path(Xl, Y[:, k], alphas=threaded.alphas, n_threads=1,
+                            **{**common, "n_alphas": None})
+            assert_allclose(threaded.coefs[k], one.coefs, rtol=1e-7, atol=1e-8 * scale)
+
+
+def test_targets_threads_sparse_rows_and_warnings(monkeypatch):
+    # sparse float64 paths with the row cache, and convergence warnings raised in the caller's
+    # thread, per target and alpha in order, as without threads
+    rng = np.random.default_rng(42)
+    X = sparse.random(300, 900, density=0.03, format="csc", random_state=42,
+                      data_rvs=rng.standard_normal)
+    Y = np.column_stack([X[:, :12] @ rng.standard_normal(12) + rng.standard_normal(300)
+                         for _ in range(4)])
+    used = _spy_target_threads(monkeypatch)
+    common = dict(n_alphas=30, eps=1e-2, fit_intercept=True, tol=1e-9, max_iter=100_000)
+    threaded = lasso_path(X, Y, n_threads=2, **common)
+    with threadpool_limits(limits=1, user_api="blas"):
+        serial = lasso_path(X, Y, n_threads=1, **common)
+    assert used == [2, 1]
+    assert np.count_nonzero(serial.coefs[:, :, -1]) > 4 * 30  # non-trivial supports
+    assert_array_equal(threaded.coefs, serial.coefs)
+    assert_array_equal(threaded.dual_gaps, serial.dual_gaps)
+    for k in range(4):
+        kkt_along_path(SimpleNamespace(alphas=threaded.alphas, coefs=threaded.coefs[k],
+                                       intercepts=threaded.intercepts[k],
+                                       dual_gaps=threaded.dual_gaps[k]),
+                       X.toarray(), Y[:, k], l1_ratio=1.0, fit_intercept=True)
+    short = dict(common, max_iter=2, tol=1e-12)
+    with pytest.warns(ConvergenceWarning) as threaded_warnings:
+        lasso_path(X, Y, n_threads=2, **short)
+    with pytest.warns(ConvergenceWarning) as serial_warnings:
+        lasso_path(X, Y, n_threads=1, **short)
+    assert len(threaded_warnings) == len(serial_warnings) > 4
+    assert ([str(w.message) for w in threaded_warnings]
+            == [str(w.message) for w in serial_warnings])
+
+
+def test_target_threads_choice(monkeypatch):
+    import threading
+
+    import numba
+
+    from fastreg._path import _TARGET_THREAD_MIN_WORK, _target_threads, make_design, prepare
+
+    X, Y = make_problem("p>n", seed=43, n_targets=3)
+    _, design = prepare(X, Y, fit_intercept=True, precompute=False)
+    assert _target_threads(2, design, 3, False) == 2
+    assert _target_threads(8, design, 3, False) == 3  # one target per thread at most
+    assert _target_threads(1, design, 3, False) == 1
+    assert _target_threads(2, design, 1, False) == 1  # one target: the passes may thread
+    assert _target_threads(2, design, 3, True) == 1  # verbose prints in order
+    # automatic: below the work threshold one after the other, above it every Numba thread
+    assert X.size * 3 < _TARGET_THREAD_MIN_WORK
+    assert _target_threads(None, design, 3, False) == 1
+    monkeypatch.setattr("fastreg._path._TARGET_THREAD_MIN_WORK", 1)
+    assert _target_threads(None, design, 3, False) == min(3, numba.get_num_threads())
+    out = []  # never from another thread (a user's pool, joblib's threads): no nesting
+    worker = threading.Thread(target=lambda: out.append(_target_threads(None, design, 3, False)))
+    worker.start()
+    worker.join()
+    assert out == [1]
+    assert make_design  # (imported with prepare: the module's public pieces)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
