@@ -27,7 +27,7 @@ from joblib.parallel import get_active_backend
 from scipy import sparse
 
 from ._path import alpha_grid, penalized_correlations, prepare, solve_path
-from ._preprocess import available_threads, blas_limit, map_threads
+from ._preprocess import available_threads, map_threads, one_blas_thread
 from ._stats import combine, design_from_stats, fold_statistics_in_memory, heldout_mse
 
 __all__ = ["cv_path_scores", "select_alpha", "enet_cv", "enet_cv_from_stats"]
@@ -61,9 +61,9 @@ def _run_tasks(jobs, n_jobs, work):
     jobs = list(jobs)
     n_threads = _auto_threads(n_jobs, len(jobs), work)
     if n_threads is not None:
-        with blas_limit(n_threads):
+        with one_blas_thread(n_threads > 1):
             return map_threads(lambda job: job[0](*job[1], **job[2]), jobs, n_threads)
-    with blas_limit(effective_n_jobs(n_jobs)):
+    with one_blas_thread(effective_n_jobs(n_jobs) > 1):
         return Parallel(n_jobs=n_jobs, prefer="threads")(jobs)
 
 
@@ -307,7 +307,7 @@ def _gram_fold_statistics(X, y, folds, sample_weight, precompute, n_jobs=None):
         return None
     # the held-out folds' passes are independent: on fastreg's threads when it chooses them
     n_threads = _auto_threads(n_jobs, len(folds), X.size // max(len(folds), 1)) or 1
-    with blas_limit(n_threads):
+    with one_blas_thread(n_threads > 1):
         return fold_statistics_in_memory(X, y, folds, sample_weight, n_threads=n_threads)
 
 

@@ -17,8 +17,8 @@ from sklearn.utils import assert_all_finite, check_array, check_random_state
 
 from ._kernels.cd import (csc_column_stats, enet_path_cd, init_residual, make_newton_cache,
                           make_row_cache)
-from ._preprocess import (Preprocessed, available_threads, blas_limit, centered_scatter,
-                          map_threads, preprocess_data, sparse_sq_norms)
+from ._preprocess import (Preprocessed, available_threads, centered_scatter, map_threads,
+                          one_blas_thread, preprocess_data, sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
@@ -392,6 +392,9 @@ _THREAD_MIN_SIZE = 20_000_000
 # target, has at least this many entries (see _target_threads)
 _TARGET_THREAD_MIN_WORK = 100_000
 
+# Dense fits from this many entries (and below _THREAD_MIN_SIZE) run BLAS on one thread
+_ONE_BLAS_MIN_SIZE = 1_000_000
+
 # Newton steps cache Gram columns of at most this many features (32 MB in float64, allocated
 # untouched): larger supports are left to coordinate descent (a Cholesky factorization of
 # order 2048 costs as much as about 1e9 coordinate-descent reads)
@@ -590,7 +593,15 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
                   f"alpha={alphas[i]:.4g} nnz={np.count_nonzero(w)} "
                   f"gap={gaps[k, i] / n_samples:.3g} epochs={n_iters[k, i]}")
 
-    with blas_limit(target_threads):
+    # BLAS on one thread (its only call in the kernels is the dense Newton step's Gram block):
+    # for targets in threads, and for a dense fit too small for threaded passes, where its
+    # second thread spins between the products (measured, bench/paired.py: the dense 500 x 5000
+    # 100-alpha path took 0.885x the time with one BLAS thread, its single fit 0.976x). Not
+    # below 1e6 entries: the limit costs about 40 us a fit, and OpenBLAS does not thread
+    # products that small anyway
+    small_dense = (design.kind == "dense" and use_newton and par is None
+                   and n_samples * n_features >= _ONE_BLAS_MIN_SIZE)
+    with one_blas_thread(target_threads > 1 or small_dense):
         map_threads(solve_target, range(n_targets), target_threads)
     for k in range(n_targets):
         if warn:

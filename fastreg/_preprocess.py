@@ -211,13 +211,16 @@ def _scatter_threads(work):
 _BLAS = None
 
 
-def blas_limit(n_workers):
-    """One BLAS thread per worker when tasks run in parallel (no oversubscription of the
-    cores: the kernels' Newton steps and the CV's held-out products call BLAS); nothing
-    otherwise. The libraries are scanned once per process (the scan takes about 4 ms, a tenth
-    of a small LassoCV)."""
+def one_blas_thread(on=True):
+    """A context that runs BLAS on one thread when ``on``, and does nothing otherwise.
+
+    For tasks run in parallel (no oversubscription of the cores: the dense Newton steps' Gram
+    blocks and the CV's held-out products call BLAS), and for dense fits too small for
+    threaded passes, whose Gram blocks are small products between which OpenBLAS's second
+    thread spins on the other core. The libraries are scanned once per process (the scan
+    takes about 4 ms, a tenth of a small LassoCV)."""
     global _BLAS
-    if n_workers <= 1:
+    if not on:
         return contextlib.nullcontext()
     if _BLAS is None:
         from threadpoolctl import ThreadpoolController

@@ -291,6 +291,35 @@ def test_target_threads_choice(monkeypatch):
     assert make_design  # (imported with prepare: the module's public pieces)
 
 
+def test_one_blas_thread_for_mid_sized_dense_fits_and_target_threads(monkeypatch):
+    # BLAS runs on one thread for targets in threads and for dense fits between 1e6 and the
+    # threaded passes' 2e7 entries (the Newton steps' Gram blocks); other fits leave it alone
+    import fastreg._path as path_module
+
+    seen = []
+    real = path_module.one_blas_thread
+
+    def spy(on=True):
+        seen.append(on)
+        return real(on)
+
+    monkeypatch.setattr(path_module, "one_blas_thread", spy)
+    rng = np.random.default_rng(44)
+    X = rng.standard_normal((250, 4000))
+    Y = X[:, :3] @ rng.standard_normal((3, 2)) + rng.standard_normal((250, 2))
+    assert path_module._ONE_BLAS_MIN_SIZE <= X.size < path_module._THREAD_MIN_SIZE
+    cases = [(X, Y[:, 0], dict(precompute=False), True),
+             (X, Y[:, 0], dict(precompute=False, newton=False), False),
+             (X[:, :100], Y[:, 0], dict(precompute=False), False),  # small: not worth the limit
+             (sparse.csc_matrix(X), Y[:, 0], {}, False),
+             (X[:, :100], Y, dict(precompute=False, n_threads=2), True)]  # targets in threads
+    for Xc, y, kw, expected in cases:
+        seen.clear()
+        res = lasso_path(Xc, y, n_alphas=5, eps=0.1, tol=1e-8, **kw)
+        assert seen == [expected], kw
+        assert np.all(res.dual_gaps <= 1e-8 * np.sum(np.square(y), axis=0).max() / 250)
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_float32_path(layout):
     X, y = make_problem("n>>p", seed=39, dtype=np.float32)
