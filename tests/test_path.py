@@ -185,6 +185,14 @@ def test_2d_y_is_per_target(fit_intercept):
     assert_array_equal(default.coefs[..., 0], 0)  # the grid starts where every target is zero
 
 
+def kkt_per_target(result, X, Y, **kw):
+    """:func:`kkt_along_path` for each target of a 2-D y's path."""
+    for k in range(Y.shape[1]):
+        kkt_along_path(SimpleNamespace(alphas=result.alphas, coefs=result.coefs[k],
+                                       intercepts=result.intercepts[k],
+                                       dual_gaps=result.dual_gaps[k]), X, Y[:, k], **kw)
+
+
 def _spy_target_threads(monkeypatch):
     """Record the thread count of every call of solve_path's map over the targets."""
     import fastreg._path as path_module
@@ -220,11 +228,7 @@ def test_targets_in_threads_equal_one_after_the_other(layout, selection, monkeyp
     assert_array_equal(threaded.intercepts, serial.intercepts)
     assert_array_equal(threaded.dual_gaps, serial.dual_gaps)
     assert_array_equal(threaded.n_iters, serial.n_iters)
-    for k in range(3):
-        kkt_along_path(SimpleNamespace(alphas=threaded.alphas, coefs=threaded.coefs[k],
-                                       intercepts=threaded.intercepts[k],
-                                       dual_gaps=threaded.dual_gaps[k]),
-                       X, Y[:, k], l1_ratio=0.7, fit_intercept=True)
+    kkt_per_target(threaded, X, Y, l1_ratio=0.7, fit_intercept=True)
     if selection == "cyclic":  # each target is its own 1-D path (at TIGHT's gap: X^T Y and
         for k in range(3):     # X^T y round differently, see test_enet.test_2d_y)
             one = enet_path(Xl, Y[:, k], alphas=threaded.alphas, n_threads=1,
@@ -249,11 +253,7 @@ def test_targets_threads_sparse_rows_and_warnings(monkeypatch):
     assert np.count_nonzero(serial.coefs[:, :, -1]) > 4 * 30  # non-trivial supports
     assert_array_equal(threaded.coefs, serial.coefs)
     assert_array_equal(threaded.dual_gaps, serial.dual_gaps)
-    for k in range(4):
-        kkt_along_path(SimpleNamespace(alphas=threaded.alphas, coefs=threaded.coefs[k],
-                                       intercepts=threaded.intercepts[k],
-                                       dual_gaps=threaded.dual_gaps[k]),
-                       X.toarray(), Y[:, k], l1_ratio=1.0, fit_intercept=True)
+    kkt_per_target(threaded, X.toarray(), Y, l1_ratio=1.0, fit_intercept=True)
     short = dict(common, max_iter=2, tol=1e-12)
     with pytest.warns(ConvergenceWarning) as threaded_warnings:
         lasso_path(X, Y, n_threads=2, **short)
