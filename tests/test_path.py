@@ -283,6 +283,12 @@ def test_target_threads_choice(monkeypatch):
     assert _target_threads(None, design, 3, False) == 1
     monkeypatch.setattr("fastreg._path._TARGET_THREAD_MIN_WORK", 1)
     assert _target_threads(None, design, 3, False) == min(3, numba.get_num_threads())
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)  # how a user keeps the estimators on one thread
+    try:
+        assert _target_threads(None, design, 3, False) == 1
+    finally:
+        numba.set_num_threads(before)
     out = []  # never from another thread (a user's pool, joblib's threads): no nesting
     worker = threading.Thread(target=lambda: out.append(_target_threads(None, design, 3, False)))
     worker.start()
