@@ -15,8 +15,8 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite, check_array, check_random_state
 
-from ._kernels.cd import (csc_column_stats, enet_path_cd, init_residual, make_newton_cache,
-                          make_row_cache)
+from ._kernels.cd import (ROWS_BUILD_PASSES, build_row_copy, csc_column_stats, enet_path_cd,
+                          init_residual, make_newton_cache, make_row_cache)
 from ._preprocess import (Preprocessed, available_threads, centered_scatter, map_threads,
                           one_blas_thread, preprocess_data, sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
@@ -489,7 +489,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         and from then on bring a reference gradient ``Z^T r`` to the current coefficients
         through the rows their change touches (:func:`fastreg._kernels.cd.rows_gradient`),
         whenever that reads fewer entries than the columns the gap needs. The same gradient
-        up to round-off.
+        up to round-off. The targets of a 2-D y share one copy, built before they run (when
+        ``n_targets * n_alphas >= 16``).
     n_threads : int or None, default=None
         Threads. With several targets they take one target each (each target's path is
         independent: :func:`_target_threads`), with one BLAS thread each; otherwise they share
@@ -544,6 +545,13 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     # pay there, and its bookkeeping cost 3-10% (sparse 20000 x 50000, alpha_max / 100)
     use_rows = (incremental_gradient and design.kind == "sparse" and dtype == np.float64
                 and n_alphas > 1)
+    # Several targets share one row copy, built now (read-only in the kernels, so that the
+    # targets' threads may share it): one copy in memory and one build, and each target may
+    # use it from its first alpha. Only when the targets' first gaps alone (about one pass
+    # over X per alpha each) would reach the lazy build twice over.
+    shared_rows = (build_row_copy(design.data, n_samples)
+                   if use_rows and n_targets > 1
+                   and n_targets * n_alphas >= 2 * ROWS_BUILD_PASSES else None)
 
     coefs = np.zeros((n_targets, n_features, n_alphas), dtype=dtype)  # (see enet_path_cd)
     gaps = np.empty((n_targets, n_alphas))
@@ -576,7 +584,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par,
                   make_newton_cache(n_features, NEWTON_MAX_FEATURES, n_samples) if use_newton
                   else None,
-                  make_row_cache(n_samples, n_features, design.data[0].shape[0]) if use_rows
+                  make_row_cache(n_samples, n_features, design.data[0].shape[0],
+                                 shared=shared_rows) if use_rows
                   else None)
         if not verbose:  # the whole path in one compiled call
             enet_path_cd(*kernel_args, l1s, l2s, *target_options, seeds[k], *tricks, coefs[k],

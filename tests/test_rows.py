@@ -13,7 +13,7 @@ from sklearn.linear_model import enet_path as sk_enet_path
 
 import fastreg._path
 from fastreg import Lasso, enet_path, lasso_path
-from fastreg._kernels.cd import _build_rows, _rows_update, make_row_cache
+from fastreg._kernels.cd import _build_rows, _rows_update, build_row_copy, make_row_cache
 from fastreg._path import prepare
 
 
@@ -49,6 +49,8 @@ def test_row_copy_is_the_csr_form():
     np.testing.assert_array_equal(rows[2], csr.indptr)
     np.testing.assert_array_equal(rows[1], csr.indices)
     np.testing.assert_array_equal(rows[0], csr.data)
+    for built, lazy in zip(build_row_copy(kd, n), rows[:3]):  # built up front: the same copy
+        np.testing.assert_array_equal(built, lazy)
 
 
 @pytest.mark.parametrize("fit_intercept", [False, True])
@@ -82,8 +84,8 @@ def test_one_update_gives_the_direct_gradient(fit_intercept, weighted):
 def _capture_row_caches(monkeypatch, build_after):
     caches = []
 
-    def make(*args):
-        cache = make_row_cache(*args, build_after=build_after)
+    def make(*args, **kw):
+        cache = make_row_cache(*args, build_after=build_after, **kw)
         caches.append(cache)
         return cache
 
@@ -129,3 +131,39 @@ def test_no_row_cache_for_float32_dense_or_single_fits(monkeypatch):
     assert caches == []
     lasso_path(X, y, n_alphas=5)
     assert len(caches) == 1
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_targets_share_one_row_copy(monkeypatch, n_threads):
+    # the targets of a 2-D y read one row copy, built before they run (and never written by
+    # them: their threads share it); each target's path is its own 1-D path, which builds its
+    # copy lazily
+    X, y, sw = _sparse_problem(seed=7, n=1000, p=3000, density=0.002)
+    rng = np.random.default_rng(7)
+    Y = np.column_stack([y, np.asarray(X[:, 5:15] @ rng.standard_normal(10)).ravel()
+                         + 0.2 * rng.standard_normal(X.shape[0]), -2.0 * y])
+    kw = dict(n_alphas=30, eps=1e-2, tol=1e-12, max_iter=1_000_000, fit_intercept=True,
+              sample_weight=sw)
+    caches = _capture_row_caches(monkeypatch, build_after=8.0)
+    res = lasso_path(X, Y, n_threads=n_threads, **kw)
+    assert len(caches) == 3
+    for cache in caches:
+        assert cache[9][0] == 1.0 and cache[9][4] > 5  # built for it, and many gaps from rows
+        for mine, first in zip(cache[:3], caches[0][:3]):
+            assert mine is first
+    _, design = prepare(X, Y, fit_intercept=True, sample_weight=sw)  # (A: X with weighted rows)
+    csr = sparse.csc_matrix(design.data[:3], shape=X.shape).tocsr()
+    csr.sort_indices()
+    np.testing.assert_array_equal(caches[0][0], csr.data)  # and still A's CSR form
+    np.testing.assert_array_equal(caches[0][1], csr.indices)
+    plain = lasso_path(X, Y, n_threads=n_threads, incremental_gradient=False, **kw)
+    np.testing.assert_allclose(res.coefs, plain.coefs, rtol=0,
+                               atol=1e-9 * np.abs(plain.coefs).max())
+    for k in range(3):  # (X^T Y and X^T y round differently: a looser match, as test_2d_y's)
+        one = lasso_path(X, Y[:, k], alphas=res.alphas, **{**kw, "n_alphas": None})
+        np.testing.assert_allclose(res.coefs[k], one.coefs, rtol=0,
+                                   atol=1e-7 * np.abs(one.coefs).max())
+    # a short path of few targets keeps a lazy copy per target (2 x 4 alphas < 16 passes)
+    caches.clear()
+    lasso_path(X, Y[:, :2], n_alphas=4, **{k: v for k, v in kw.items() if k != "n_alphas"})
+    assert len(caches) == 2 and caches[0][0] is not caches[1][0]

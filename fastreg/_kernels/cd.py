@@ -507,7 +507,7 @@ ROWS_ENTRY_COST = 3.0
 ROWS_MAX_UPDATES = 32
 
 
-def make_row_cache(n_samples, n_features, nnz, build_after=ROWS_BUILD_PASSES):
+def make_row_cache(n_samples, n_features, nnz, build_after=ROWS_BUILD_PASSES, shared=None):
     """Cache of :func:`rows_gradient` for a CSC design with ``nnz`` stored entries (float64).
 
     ``(row_data, row_cols, row_ptr, g_ref, w_ref, u, mark, touched, changed, state)``: the
@@ -515,15 +515,29 @@ def make_row_cache(n_samples, n_features, nnz, build_after=ROWS_BUILD_PASSES):
     ``build_after`` passes over X; its pages stay untouched until then), the gradient
     ``g_ref = Z^T r_true`` at ``w_ref``, scratch (``u``, ``mark``, ``touched``, ``changed``)
     and ``state = [built, have_ref, n_updates, entries_read, total_updates, build_after]``
-    (``n_updates`` since the reference was last computed directly).
+    (``n_updates`` since the reference was last computed directly). ``shared``: the first
+    three of another cache whose copy is built (:func:`build_row_copy`), used read-only, so
+    that the targets of a path share one copy.
     """
     state = np.zeros(6, dtype=np.float64)
     state[5] = build_after
-    return (np.empty(nnz, dtype=np.float64), np.empty(nnz, dtype=np.int32),
-            np.empty(n_samples + 1, dtype=np.int64), np.empty(n_features, dtype=np.float64),
+    if shared is None:
+        shared = (np.empty(nnz, dtype=np.float64), np.empty(nnz, dtype=np.int32),
+                  np.empty(n_samples + 1, dtype=np.int64))
+    else:
+        state[0] = 1.0
+    return (shared[0], shared[1], shared[2], np.empty(n_features, dtype=np.float64),
             np.empty(n_features, dtype=np.float64), np.zeros(n_samples, dtype=np.float64),
             np.zeros(n_samples, dtype=np.bool_), np.empty(n_samples, dtype=np.int64),
             np.empty(n_features, dtype=np.int64), state)
+
+
+def build_row_copy(design, n_samples):
+    """The row-major copy of a CSC design's ``A`` as ``(row_data, row_cols, row_ptr)``, built
+    now (for ``make_row_cache(..., shared=...)``)."""
+    rows = make_row_cache(n_samples, 0, design[0].shape[0])
+    _build_rows(design, rows)
+    return rows[:3]
 
 
 @njit(**_JIT)
