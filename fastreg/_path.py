@@ -387,6 +387,12 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
 # 15% alone (20000x50000, 1e6 non-zeros), but timed in alternation with scikit-learn (whose
 # BLAS threads then spin) the threaded single fit took 0.24 s against 0.16 s serial.
 _THREAD_MIN_SIZE = 20_000_000
+# A single alpha on sparse data from 5e5 stored entries: its working-set rounds each end on a
+# pass over all non-screened columns. Sparse 20000 x 50000 (1e6 entries), alpha_max / 100,
+# n_threads=2 against 1 alternated in one process (11 pairs, three runs): 0.72, 0.95 and 0.88
+# of the time; its 100-alpha path, whose passes are mostly small (the previous alpha's
+# gradient and the row updates cover the rest), took 1.02-1.03x with threads and stays serial.
+_THREAD_MIN_SPARSE = 500_000
 
 # Threads over the targets of a multi-target path only when the design, counted once per
 # target, has at least this many entries (see _target_threads)
@@ -422,13 +428,16 @@ def _target_threads(n_threads, design, n_targets, verbose):
     return max(1, min(int(n_threads), n_targets))
 
 
-def _thread_choice(n_threads, design, n_samples, n_features):
+def _thread_choice(n_threads, design, n_samples, n_features, n_alphas):
     """``None`` (serial full-gradient pass) or a thread count for the kernels' ``par``.
 
     Threads pay off only for the O(nnz) full-gradient pass of big dense or sparse designs (the
-    Gram layout's pass is O(n_features)). With ``n_threads=None`` they are used only when that
-    pass touches at least ``2e7`` entries, and as :func:`fastreg._preprocess.available_threads`
-    allows (only from the main thread; at most ``numba.get_num_threads()``).
+    Gram layout's pass is O(n_features)), and then only for the passes of at least
+    :data:`fastreg._kernels.cd.PAR_PASS_MIN_ENTRIES` entries. With ``n_threads=None`` they are
+    used only when a pass over the whole design touches at least ``2e7`` entries, or, for a
+    single alpha on sparse data, ``5e5`` (see :data:`_THREAD_MIN_SPARSE`), and as
+    :func:`fastreg._preprocess.available_threads` allows (only from the main thread; at most
+    ``numba.get_num_threads()``).
     """
     if n_threads is not None and n_threads <= 1:
         return None
@@ -437,8 +446,12 @@ def _thread_choice(n_threads, design, n_samples, n_features):
     import numba
 
     if n_threads is None:
-        work = design.data[0].shape[0] if design.kind == "sparse" else n_samples * n_features
-        n_threads = available_threads(work, _THREAD_MIN_SIZE)
+        if design.kind == "sparse" and n_alphas == 1:
+            n_threads = available_threads(design.data[0].shape[0], _THREAD_MIN_SPARSE)
+        elif design.kind == "sparse":
+            n_threads = available_threads(design.data[0].shape[0], _THREAD_MIN_SIZE)
+        else:
+            n_threads = available_threads(n_samples * n_features, _THREAD_MIN_SIZE)
     n_threads = min(int(n_threads), numba.config.NUMBA_NUM_THREADS)
     if n_threads <= 1:
         return None
@@ -533,7 +546,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
                              f"(the previous coef_ with warm_start=True must match the data).")
     target_threads = _target_threads(n_threads, design, n_targets, verbose)
     par = None if target_threads > 1 else _thread_choice(n_threads, design, n_samples,
-                                                          n_features)
+                                                          n_features, n_alphas)
     # Not in the Gram layout: there an epoch is cheap next to forming G (Newton steps saved
     # 60% of the epochs of the tall 200000 x 100 path and no time), and without them the
     # solver keeps scikit-learn's iterates, so that LassoCV's curves at its default tol=1e-4

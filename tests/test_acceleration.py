@@ -226,17 +226,26 @@ def test_unpenalized_and_positive_with_working_sets():
             assert on.coef_[3] != 0 and on.coef_[50] != 0
 
 
-def test_threaded_full_gradient_pass_matches_serial():
-    X, y = _problem("wide", seed=8)
-    Xs = sparse.csc_matrix(X)
+@pytest.mark.parametrize("n_alphas", [1, 8])
+def test_threaded_full_gradient_pass_matches_serial(n_alphas):
+    from fastreg._kernels.cd import PAR_PASS_MIN_ENTRIES
+
+    rng = np.random.default_rng(8)
+    Xs = sparse.random(1000, 4000, density=0.06, format="csc", random_state=8,
+                       data_rvs=rng.standard_normal)
+    y = np.asarray(Xs[:, :20] @ rng.standard_normal(20)).ravel() + rng.standard_normal(1000)
+    X = Xs.toarray()
+    # a full pass is above the threshold of the threaded branch (smaller ones run serially)
+    assert Xs.nnz >= PAR_PASS_MIN_ENTRIES and X.size >= PAR_PASS_MIN_ENTRIES
     for data in (X, Xs):
         prep, design = prepare(data, y, fit_intercept=True)
-        alphas = np.geomspace(1, 1e-2, 8) * np.abs(design.Zty).max() / X.shape[0]
+        alphas = np.geomspace(1, 1e-2, 8)[-n_alphas:] * np.abs(design.Zty).max() / X.shape[0]
         a = solve_path(prep, design, alphas, l1_ratio=1.0, tol=1e-12, max_iter=100_000,
                        n_threads=1)
         b = solve_path(prep, design, alphas, l1_ratio=1.0, tol=1e-12, max_iter=100_000,
                        n_threads=2)
-        np.testing.assert_allclose(a.coefs, b.coefs, atol=1e-9)
+        assert np.count_nonzero(a.coefs[:, -1]) > 50
+        np.testing.assert_allclose(a.coefs, b.coefs, atol=1e-9 * np.abs(a.coefs).max())
 
 
 @pytest.mark.parametrize("kind", ["wide", "tall", "sparse"])
@@ -395,7 +404,8 @@ def test_csc_column_stats_match_scipy(dtype):
 
 
 def test_thread_choice_rule(monkeypatch):
-    """Threads for passes over at least _THREAD_MIN_SIZE entries only, never off the main thread."""
+    """Threads for passes over at least _THREAD_MIN_SIZE entries (_THREAD_MIN_SPARSE for one
+    alpha on sparse data) only, never off the main thread."""
     import threading
 
     import numba
@@ -408,18 +418,24 @@ def test_thread_choice_rule(monkeypatch):
     y = np.ones(2000)
     designs = {name: prepare(X, y, fit_intercept=False)[1]
                for name, X in (("big", big), ("small", small), ("dense", big.toarray()))}
-    for d in designs.values():  # the default threshold (2e7) is above all of them
-        assert _thread_choice(None, d, 2000, 2000) is None
-    monkeypatch.setattr(fastreg._path, "_THREAD_MIN_SIZE", 100_000)
+    for d in designs.values():  # the default thresholds (2e7; 5e5 sparse for one alpha)
+        assert _thread_choice(None, d, 2000, 2000, 100) is None
+        assert _thread_choice(None, d, 2000, 2000, 1) is None
     n_threads = numba.get_num_threads()
     expected = n_threads if n_threads > 1 else None
-    assert _thread_choice(None, designs["big"], 2000, 2000) == expected
-    assert _thread_choice(None, designs["dense"], 2000, 2000) == expected  # 4e6 entries
-    assert _thread_choice(None, designs["small"], 2000, 2000) is None  # 4e4 non-zeros
-    assert _thread_choice(1, designs["big"], 2000, 2000) is None
+    monkeypatch.setattr(fastreg._path, "_THREAD_MIN_SPARSE", 100_000)  # one alpha, sparse
+    assert _thread_choice(None, designs["big"], 2000, 2000, 1) == expected
+    assert _thread_choice(None, designs["big"], 2000, 2000, 100) is None
+    assert _thread_choice(None, designs["dense"], 2000, 2000, 1) is None
+    monkeypatch.setattr(fastreg._path, "_THREAD_MIN_SIZE", 100_000)
+    assert _thread_choice(None, designs["big"], 2000, 2000, 100) == expected
+    assert _thread_choice(None, designs["dense"], 2000, 2000, 100) == expected  # 4e6 entries
+    assert _thread_choice(None, designs["small"], 2000, 2000, 100) is None  # 4e4 non-zeros
+    assert _thread_choice(None, designs["small"], 2000, 2000, 1) is None
+    assert _thread_choice(1, designs["big"], 2000, 2000, 1) is None
     seen = []
     t = threading.Thread(
-        target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000)))
+        target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000, 1)))
     t.start()
     t.join()
     assert seen == [None]

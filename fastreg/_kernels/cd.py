@@ -271,9 +271,39 @@ def _grad_pass(design, r, idx, n_idx, out, par):
         return serial
 
     def threaded(design, r, idx, n_idx, out, par):
-        _grad_pass_threaded(design, r, idx, n_idx, out)
+        if pass_entries(design, idx, n_idx) >= PAR_PASS_MIN_ENTRIES:
+            _grad_pass_threaded(design, r, idx, n_idx, out)
+        else:  # a small pass: starting the threads costs more than it saves
+            for k in range(n_idx):
+                j = idx[k]
+                out[j] = col_dot(design, j, r)
 
     return threaded
+
+
+#: A threaded full-gradient pass only from this many stored entries (smaller ones, as most of
+#: a path's, run serially)
+PAR_PASS_MIN_ENTRIES = 200_000
+
+
+def pass_entries(design, idx, n_idx):
+    """Stored entries of the columns ``idx[:n_idx]``."""
+
+
+@overload(pass_entries, jit_options=_JIT)
+def _pass_entries(design, idx, n_idx):
+    if _is_sparse(design):
+
+        def csc(design, idx, n_idx):
+            indptr = design[2]
+            total = 0
+            for k in range(n_idx):
+                j = idx[k]
+                total += indptr[j + 1] - indptr[j]
+            return total
+
+        return csc
+    return lambda design, idx, n_idx: n_idx * design.shape[0]
 
 
 # --------------------------------------------------------------------------------------------
