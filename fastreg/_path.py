@@ -398,7 +398,7 @@ _THREAD_MIN_SPARSE = 500_000
 # target, has at least this many entries (see _target_threads)
 _TARGET_THREAD_MIN_WORK = 100_000
 
-# Dense fits from this many entries (and below _THREAD_MIN_SIZE) run BLAS on one thread
+# Dense fits (with Newton steps) from this many entries run BLAS on one thread
 _ONE_BLAS_MIN_SIZE = 1_000_000
 
 # Newton steps cache Gram columns of at most this many features (32 MB in float64, allocated
@@ -616,14 +616,16 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
                   f"gap={gaps[k, i] / n_samples:.3g} epochs={n_iters[k, i]}")
 
     # BLAS on one thread (its only call in the kernels is the dense Newton step's Gram block):
-    # for targets in threads, and for a dense fit too small for threaded passes, where its
-    # second thread spins between the products (measured, bench/paired.py: the dense 500 x 5000
-    # 100-alpha path took 0.885x the time with one BLAS thread, its single fit 0.976x). Not
-    # below 1e6 entries: the limit costs about 40 us a fit, and OpenBLAS does not thread
-    # products that small anyway
-    small_dense = (design.kind == "dense" and use_newton and par is None
-                   and n_samples * n_features >= _ONE_BLAS_MIN_SIZE)
-    with one_blas_thread(target_threads > 1 or small_dense):
+    # for targets in threads, and for dense fits, where its second thread spins between the
+    # products on the other core (bench/paired.py: the dense 500 x 5000 100-alpha path took
+    # 0.885x the time with one BLAS thread, its single fit 0.976x), and where it competed with
+    # the threaded passes' spinning workers (with n_threads=2 that path took 2.8x the time of
+    # one thread, and 1.03x with one BLAS thread; on 2000 x 20000, threaded by default, the
+    # single fit took the same time). Not below 1e6 entries: the limit costs about 40 us a
+    # fit, and OpenBLAS does not thread products that small anyway
+    dense_blas = (design.kind == "dense" and use_newton
+                  and n_samples * n_features >= _ONE_BLAS_MIN_SIZE)
+    with one_blas_thread(target_threads > 1 or dense_blas):
         map_threads(solve_target, range(n_targets), target_threads)
     for k in range(n_targets):
         if warn:

@@ -215,9 +215,9 @@ def one_blas_thread(on=True):
     """A context that runs BLAS on one thread when ``on``, and does nothing otherwise.
 
     For tasks run in parallel (no oversubscription of the cores: the dense Newton steps' Gram
-    blocks and the CV's held-out products call BLAS), and for dense fits too small for
-    threaded passes, whose Gram blocks are small products between which OpenBLAS's second
-    thread spins on the other core. The libraries are scanned once per process (the scan
+    blocks and the CV's held-out products call BLAS), and for dense fits, whose Gram blocks
+    are small products between which OpenBLAS's second thread spins on the other core (and
+    competes with the threaded passes' workers). The libraries are scanned once per process (the scan
     takes about 4 ms, a tenth of a small LassoCV)."""
     global _BLAS
     if not on:

@@ -298,8 +298,8 @@ def test_target_threads_choice(monkeypatch):
 
 
 def test_one_blas_thread_for_mid_sized_dense_fits_and_target_threads(monkeypatch):
-    # BLAS runs on one thread for targets in threads and for dense fits between 1e6 and the
-    # threaded passes' 2e7 entries (the Newton steps' Gram blocks); other fits leave it alone
+    # BLAS runs on one thread for targets in threads and for dense fits from 1e6 entries (the
+    # Newton steps' Gram blocks), threaded passes or not; other fits leave it alone
     import fastreg._path as path_module
 
     seen = []
@@ -313,8 +313,9 @@ def test_one_blas_thread_for_mid_sized_dense_fits_and_target_threads(monkeypatch
     rng = np.random.default_rng(44)
     X = rng.standard_normal((250, 4000))
     Y = X[:, :3] @ rng.standard_normal((3, 2)) + rng.standard_normal((250, 2))
-    assert path_module._ONE_BLAS_MIN_SIZE <= X.size < path_module._THREAD_MIN_SIZE
+    assert X.size >= path_module._ONE_BLAS_MIN_SIZE
     cases = [(X, Y[:, 0], dict(precompute=False), True),
+             (X, Y[:, 0], dict(precompute=False, n_threads=2), True),  # threaded passes
              (X, Y[:, 0], dict(precompute=False, newton=False), False),
              (X[:, :100], Y[:, 0], dict(precompute=False), False),  # small: not worth the limit
              (sparse.csc_matrix(X), Y[:, 0], {}, False),
