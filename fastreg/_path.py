@@ -507,9 +507,10 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     n_threads : int or None, default=None
         Threads. With several targets they take one target each (each target's path is
         independent: :func:`_target_threads`), with one BLAS thread each; otherwise they share
-        the full-gradient (KKT / screening) pass. ``None`` picks automatically: threads only
-        for large enough problems (a full-gradient pass of ``n_samples * n_features >= 2e7``
-        entries; several targets from ``1e5`` entries of the design times the number of
+        the full-gradient (KKT / screening) passes of at least ``2e5`` entries. ``None`` picks
+        automatically: threads only for large enough problems (a full-gradient pass of
+        ``n_samples * n_features >= 2e7`` entries, or ``5e5`` stored entries of sparse data for
+        a single alpha; several targets from ``1e5`` entries of the design times the number of
         targets), only from the main thread (inside joblib's threading backend or any other
         thread the solver stays serial), and at most ``numba.get_num_threads()`` (which
         joblib's process workers lower through ``NUMBA_NUM_THREADS`` to avoid
