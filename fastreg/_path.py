@@ -383,9 +383,9 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
 # machine (2026-11-22): a threaded pass alone is up to 2x faster, but inside a fit it gained
 # nothing on dense 500x5000 (2.5e6) or sparse 20000x50000 (1e6 entries) paths, and it stalls
 # while OpenBLAS threads from the preceding X^T y still spin on the other core (a 21-epoch fit
-# took 98 ms threaded vs 63 ms serial). Sparse passes are latency-bound and two threads gained
-# 15% alone (20000x50000, 1e6 non-zeros), but timed in alternation with scikit-learn (whose
-# BLAS threads then spin) the threaded single fit took 0.24 s against 0.16 s serial.
+# took 98 ms threaded vs 63 ms serial; dense fits now run BLAS on one thread, see solve_path).
+# Sparse passes are latency-bound and two threads gained 15% alone (20000x50000, 1e6
+# non-zeros); in a single fit they pay since small passes stay serial (below).
 _THREAD_MIN_SIZE = 20_000_000
 # A single alpha on sparse data from 5e5 stored entries: its working-set rounds each end on a
 # pass over all non-screened columns. Sparse 20000 x 50000 (1e6 entries), alpha_max / 100,
@@ -829,8 +829,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         True), ``extrapolation`` (Anderson extrapolation, True), ``newton`` (Newton steps on
         the support, True), ``incremental_gradient`` (sparse X: the gradient updated through
         the rows a change touches, True), ``n_threads`` (threads over the targets of a 2-D y,
-        else of the full-gradient pass; None: automatic; see :func:`solve_path`). The tricks never change
-        the stopping rule.
+        else of the full-gradient pass; None: automatic; see :func:`solve_path`). The tricks
+        never change the stopping rule.
 
     Returns
     -------

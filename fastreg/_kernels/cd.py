@@ -271,39 +271,17 @@ def _grad_pass(design, r, idx, n_idx, out, par):
         return serial
 
     def threaded(design, r, idx, n_idx, out, par):
-        if pass_entries(design, idx, n_idx) >= PAR_PASS_MIN_ENTRIES:
+        if n_idx * column_cost(design) >= PAR_PASS_MIN_ENTRIES:
             _grad_pass_threaded(design, r, idx, n_idx, out)
-        else:  # a small pass: starting the threads costs more than it saves
-            for k in range(n_idx):
-                j = idx[k]
-                out[j] = col_dot(design, j, r)
+        else:  # a small pass (most of a path's): starting the threads costs more than it saves
+            grad_pass(design, r, idx, n_idx, out, None)
 
     return threaded
 
 
-#: A threaded full-gradient pass only from this many stored entries (smaller ones, as most of
-#: a path's, run serially)
+#: Stored entries (columns times their mean length) from which a full-gradient pass is
+#: threaded when the solver is given threads
 PAR_PASS_MIN_ENTRIES = 200_000
-
-
-def pass_entries(design, idx, n_idx):
-    """Stored entries of the columns ``idx[:n_idx]``."""
-
-
-@overload(pass_entries, jit_options=_JIT)
-def _pass_entries(design, idx, n_idx):
-    if _is_sparse(design):
-
-        def csc(design, idx, n_idx):
-            indptr = design[2]
-            total = 0
-            for k in range(n_idx):
-                j = idx[k]
-                total += indptr[j + 1] - indptr[j]
-            return total
-
-        return csc
-    return lambda design, idx, n_idx: n_idx * design.shape[0]
 
 
 # --------------------------------------------------------------------------------------------
