@@ -573,6 +573,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     l1s = alphas * l1_ratio * n_samples
     l2s = alphas * (1.0 - l1_ratio) * n_samples
     options = (bool(positive), int(max_iter), float(tol))
+    tol_abs = tol * np.asarray(design.yy, dtype=np.float64).reshape(n_targets)  # per target
     # drawn in target order before any target runs: the same seeds, threaded or not
     seeds = np.array([[rng.randint(0, 2**31 - 1) if random else 0 for _ in range(n_alphas)]
                       for _ in range(n_targets)], dtype=np.int64).reshape(n_targets, n_alphas)
@@ -591,10 +592,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         # last full gap was computed, so that gap's gradient is reused (see enet_cd)
         grad = np.empty(n_features, dtype=np.float64)
         known = np.zeros(n_features, dtype=np.bool_)
-        yy = float(design.yy[k] if multi else design.yy)
-        tol_abs = tol * yy
         kernel_args = (kernel_design, ky, w, r, design.col_norm2, pf)
-        target_options = (*options, tol_abs, bool(screening), random)
+        target_options = (*options, float(tol_abs[k]), bool(screening), random)
         tricks = (int(gap_freq), grad, known, bool(working_set), bool(extrapolation), par,
                   make_newton_cache(n_features, NEWTON_MAX_FEATURES, n_samples) if use_newton
                   else None,
@@ -630,10 +629,9 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         map_threads(solve_target, range(n_targets), target_threads)
     for k in range(n_targets):
         if warn:
-            tol_abs = tol * float(design.yy[k] if multi else design.yy)
-            for gap in gaps[k][gaps[k] > tol_abs]:
-                warnings.warn(_CONVERGENCE_MSG.format(gap=gap, tol=tol_abs), ConvergenceWarning,
-                              stacklevel=3)
+            for gap in gaps[k][gaps[k] > tol_abs[k]]:
+                warnings.warn(_CONVERGENCE_MSG.format(gap=gap, tol=tol_abs[k]),
+                              ConvergenceWarning, stacklevel=3)
         gaps[k] /= n_samples
 
     intercepts = (np.asarray(prep.y_offset, dtype=dtype).reshape(n_targets, 1)

@@ -217,10 +217,16 @@ def one_blas_thread(on=True):
     For tasks run in parallel (no oversubscription of the cores: the dense Newton steps' Gram
     blocks and the CV's held-out products call BLAS), and for dense fits, whose Gram blocks
     are small products between which OpenBLAS's second thread spins on the other core (and
-    competes with the threaded passes' workers). The libraries are scanned once per process (the scan
-    takes about 4 ms, a tenth of a small LassoCV)."""
+    competes with the threaded passes' workers). The libraries are scanned once per process
+    (the scan takes about 4 ms, a tenth of a small LassoCV).
+
+    Only from the main thread, as :func:`available_threads`: the limit is process-wide and
+    each context restores what it found on entry, so two threads whose contexts overlapped
+    would leave BLAS on one thread for good (the second restores the first's limit). Off the
+    main thread fastreg runs inside a pool that is its caller's to size.
+    """
     global _BLAS
-    if not on:
+    if not on or threading.current_thread() is not threading.main_thread():
         return contextlib.nullcontext()
     if _BLAS is None:
         from threadpoolctl import ThreadpoolController

@@ -327,6 +327,37 @@ def test_one_blas_thread_for_mid_sized_dense_fits_and_target_threads(monkeypatch
         assert np.all(res.dual_gaps <= 1e-8 * np.sum(np.square(y), axis=0).max() / 250)
 
 
+def test_one_blas_thread_only_from_the_main_thread():
+    # the limit is process-wide and restores what it found: from the main thread it limits and
+    # restores; from other threads (whose contexts could overlap) it does nothing
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from fastreg._preprocess import one_blas_thread
+
+    def blas_threads():
+        return sorted(lib["num_threads"] for lib in threadpool_info()
+                      if lib["user_api"] == "blas")
+
+    with threadpool_limits(limits=2, user_api="blas"):  # (whatever the environment set)
+        before = blas_threads()
+        assert before and max(before) == 2
+        with one_blas_thread(True):
+            assert all(n == 1 for n in blas_threads())
+        assert blas_threads() == before
+        seen = []
+
+        def worker():
+            with one_blas_thread(True):
+                seen.append(blas_threads())
+
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        assert seen == [before] and blas_threads() == before
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_float32_path(layout):
     X, y = make_problem("n>>p", seed=39, dtype=np.float32)
