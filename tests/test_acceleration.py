@@ -297,6 +297,65 @@ def test_gradient_carried_along_the_path_is_exact(kind, l1_ratio, unpenalized):
 
 
 @pytest.mark.parametrize("kind", ["wide", "sparse"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_warm_start_from_known_gradients_finds_the_entering_features(kind, l1_ratio):
+    """A warm start whose support is among the known gradients, with other gradients unknown,
+    takes its first working set from the known ones alone (the features the previous alpha
+    screened out are read only by the first full gap). Here the features that enter at the new
+    alpha are all made unknown: the solve must still find them, and end where a solve that
+    knows nothing ends."""
+    X, y = _problem(kind, seed=8)
+    n, p = X.shape
+    prep, design = prepare(X, y, fit_intercept=False)
+    kd, ky = design.target(prep.y, None)
+    Z = X.toarray() if sparse.issparse(X) else X
+    l1_max = np.abs(Z.T @ y).max() / max(l1_ratio, 0.5)
+    tol_abs = 1e-13 * (y @ y)
+
+    def solve(w, grad, known, scale):
+        alpha = scale * l1_max
+        r = init_residual(kd, ky, w)
+        gap, _ = enet_cd(kd, ky, w, r, design.col_norm2, np.ones(p), alpha * l1_ratio,
+                         alpha * (1 - l1_ratio), False, 100_000, 1e-10, tol_abs, True, False, 0,
+                         10, grad, known)
+        assert gap <= tol_abs
+        return w
+
+    n_checked = 0
+    for scales in ((0.5, 0.3), (0.2, 0.1), (0.1, 0.03)):
+        w1 = solve(np.zeros(p), np.empty(p), np.zeros(p, dtype=bool), scales[0])
+        ref = solve(np.zeros(p), np.empty(p), np.zeros(p, dtype=bool), scales[1])
+        entering = (w1 == 0) & (ref != 0)
+        assert entering.any()
+        grad = Z.T @ (y - Z @ w1)
+        known = ~entering  # the support of w1 is known, the entering features are not
+        w = solve(w1.copy(), grad, known, scales[1])
+        assert np.all(w[entering] != 0)
+        np.testing.assert_allclose(w, ref, rtol=0, atol=1e-7 * np.abs(ref).max())
+        true_grad = Z.T @ (y - Z @ w)
+        np.testing.assert_allclose(grad[known], true_grad[known], rtol=0,
+                                   atol=1e-9 * np.abs(true_grad).max())
+        n_checked += entering.sum()
+    assert n_checked >= 3
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+@pytest.mark.parametrize("screening", [True, False])
+def test_empty_column_with_working_sets(layout, screening):
+    """An all-zero column can never enter; without screening to drop it, the working set's
+    priority must still rank it (it divided by its zero norm)."""
+    X, y = _problem("wide", seed=9)
+    X = X.copy()
+    X[:, [4, 30]] = 0.0
+    X = sparse.csc_matrix(X) if layout == "sparse" else np.asfortranarray(X)
+    res = lasso_path(X, y, n_alphas=12, eps=1e-2, tol=1e-12, max_iter=100_000,
+                     screening=screening)
+    ref = sk_enet_path(X, y, l1_ratio=1.0, alphas=res.alphas, tol=1e-13, max_iter=100_000)
+    np.testing.assert_allclose(res.coefs, ref[1], rtol=0, atol=1e-7 * np.abs(ref[1]).max())
+    assert np.all(res.coefs[[4, 30]] == 0)
+
+
+@pytest.mark.parametrize("kind", ["wide", "sparse"])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
 def test_reported_gap_bounds_the_suboptimality(kind, l1_ratio):
     """At loose tolerances a solve stops after a few working-set rounds, on a gap that reuses the
