@@ -1671,9 +1671,11 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     # their constraint at the previous alpha, and the first full gap, after the first round,
     # reads them. The start's gap would read them too, and its screening, from the previous
     # alpha's solution at a new alpha, is weak on wide data: on the 100-alpha paths of
-    # bench/paired.py the start's pass cost more than it saved (sparse 20000 x 50000 0.85x the
-    # time without it, dense 500 x 5000 0.84x, leukemia 0.83x). When every gradient is known
-    # the start's gap reads nothing, and its screening is kept.
+    # bench/paired.py, with the first round's tolerance below, the paths took 0.77-0.85x the
+    # time of a start's gap and screening (sparse 20000 x 50000, dense 500 x 5000, leukemia).
+    # When every gradient is known the start's gap reads nothing, and its screening is kept
+    # (taking the first working set from all of leukemia's 7129 known features instead made
+    # its path 1.5x slower).
     nnz = 0
     n_cand = 0
     lazy = use_ws and has_residual(design)  # (a Gram design's gradient costs no pass)
@@ -1727,7 +1729,6 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     sgn = np.empty(n_features if newton else 0, dtype=np.float64)
     col_cost = column_cost(design)
 
-    cand = sub if lazy else active  # where a lazy start's first working set comes from
     nnz = 0
     for j in range(n_features):
         if w[j] != 0.0:
@@ -1738,8 +1739,9 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         # a warm start (along a path): the previous support's Newton solution, with the
         # features that now violate their optimality condition, is the solution exactly when
         # no other kink of the path lies between the two alphas
-        n_key, moved = newton_try(design, y, w, r, pf, l1, l2, positive, cand, n_cand, key,
-                                  0, supp, sgn, newton_cache, False, XtA, True)
+        n_key, moved = newton_try(design, y, w, r, pf, l1, l2, positive,
+                                  sub if lazy else active, n_cand, key, 0, supp, sgn,
+                                  newton_cache, False, XtA, True)
         if moved:
             known[:] = False
     ws_size = max(10, 2 * nnz)
@@ -1754,12 +1756,13 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
             inner_tol = tol_abs
         else:
             n_ws = build_working_set(w, col_norm2, pf, l1, l2, positive, dual_norm, XtA,
-                                     cand if lazy else active, n_cand if lazy else n_active,
+                                     sub if lazy else active, n_cand if lazy else n_active,
                                      ws_size, ws, prio)
             # a warm start's first round: its working set holds the previous support and the
             # features closest to entering, usually the whole new support, and solving it to
             # the full tolerance lets the round's full gap certify the solve (one full gap per
-            # alpha instead of two or three: 0.97-0.9x the time of 0.3x the gap on the paths)
+            # alpha instead of two or three; alone, without the lazy start, 0.90-0.99x the
+            # time of 0.3x the gap on the paths of bench/paired.py)
             inner_tol = tol_abs if warm_round else max(0.3 * gap, tol_abs)
         lazy = False
         warm_round = False
