@@ -446,10 +446,10 @@ def _thread_choice(n_threads, design, n_samples, n_features, n_alphas):
     import numba
 
     if n_threads is None:
-        if design.kind == "sparse" and n_alphas == 1:
-            n_threads = available_threads(design.data[0].shape[0], _THREAD_MIN_SPARSE)
-        elif design.kind == "sparse":
-            n_threads = available_threads(design.data[0].shape[0], _THREAD_MIN_SIZE)
+        if design.kind == "sparse":
+            n_threads = available_threads(design.data[0].shape[0],
+                                          _THREAD_MIN_SPARSE if n_alphas == 1
+                                          else _THREAD_MIN_SIZE)
         else:
             n_threads = available_threads(n_samples * n_features, _THREAD_MIN_SIZE)
     n_threads = min(int(n_threads), numba.config.NUMBA_NUM_THREADS)

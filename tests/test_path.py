@@ -269,7 +269,7 @@ def test_target_threads_choice(monkeypatch):
 
     import numba
 
-    from fastreg._path import _TARGET_THREAD_MIN_WORK, _target_threads, make_design, prepare
+    from fastreg._path import _TARGET_THREAD_MIN_WORK, _target_threads, prepare
 
     X, Y = make_problem("p>n", seed=43, n_targets=3)
     _, design = prepare(X, Y, fit_intercept=True, precompute=False)
@@ -294,7 +294,6 @@ def test_target_threads_choice(monkeypatch):
     worker.start()
     worker.join()
     assert out == [1]
-    assert make_design  # (imported with prepare: the module's public pieces)
 
 
 def test_one_blas_thread_for_mid_sized_dense_fits_and_target_threads(monkeypatch):

@@ -1706,7 +1706,6 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         if screen:
             n_active = gap_safe_screen(design, w, r, col_norm2, pf, l1, l2, positive, gap,
                                        dual_norm, XtA, active, n_active)
-        n_cand = n_active
 
     K = 5
     prio = np.empty(n_features, dtype=np.float64)
@@ -1740,8 +1739,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         # features that now violate their optimality condition, is the solution exactly when
         # no other kink of the path lies between the two alphas
         n_key, moved = newton_try(design, y, w, r, pf, l1, l2, positive,
-                                  sub if lazy else active, n_cand, key, 0, supp, sgn,
-                                  newton_cache, False, XtA, True)
+                                  sub if lazy else active, n_cand if lazy else n_active,
+                                  key, 0, supp, sgn, newton_cache, False, XtA, True)
         if moved:
             known[:] = False
     ws_size = max(10, 2 * nnz)
