@@ -15,8 +15,8 @@ from sklearn.linear_model import enet_path as sk_enet_path
 
 import fastreg._path
 from fastreg import ElasticNet, enet_path
-from fastreg._kernels.cd import (_cache_columns, _factor_solve, _factor_support, init_residual,
-                                 make_newton_cache, newton_step)
+from fastreg._kernels.cd import (CHOLESKY_COST, _cache_columns, _factor_solve, _factor_support,
+                                 init_residual, make_newton_cache, newton_step, try_newton)
 from fastreg._path import prepare
 
 from _helpers import toeplitz_design
@@ -208,3 +208,35 @@ def test_factor_updates_match_a_factorization_from_scratch():
         _factor_solve(U, m, b, x)
         np.testing.assert_allclose(A @ x, b, rtol=0, atol=1e-9 * np.abs(b).max())
     assert (cache[6] == -1).all()  # the scratch map is left clean
+
+
+def test_a_step_waits_until_the_budget_covers_its_gram_columns():
+    # With more rows than features, the support's Gram columns Z_S^T Z_S (n k^2 / 8 entries'
+    # worth) cost far more than its factorization (k^3 / 12): a budget that covers only the
+    # factorization takes no step and computes no column; one that covers both takes the step
+    X, Xd, y, sw = _problem("dense", seed=1)
+    n, p = Xd.shape
+    alpha = 0.05
+    ref = _reference(Xd, y, sw, alpha, 1.0)
+    supp = np.flatnonzero(ref.coef_)
+    k = supp.size
+    w0 = np.zeros(p)
+    w0[supp] = 0.5 * ref.coef_[supp]  # the optimum's support and signs
+    kd, ky, w, r, l1, l2 = _kernel_problem("dense", X, y, sw, alpha, 1.0, w0)
+    pf = np.ones(p)
+    idx = np.arange(p, dtype=np.int64)
+    factor_cost = CHOLESKY_COST * k ** 3 / 3.0
+    columns_cost = k * k * n / 8.0 + k * n  # (GEMM_COST = 1/8)
+    assert columns_cost > 10 * factor_cost
+    cache = make_newton_cache(p, p, n)
+    scratch = [np.empty(p, dtype=np.int64), np.empty(p, dtype=np.int64), np.empty(p)]
+    cache[3][1] = 2.0 * factor_cost
+    _, moved = try_newton(kd, ky, w, r, pf, l1, l2, False, idx, p, scratch[0], 0, scratch[1],
+                          scratch[2], cache, False, np.zeros(p), False)
+    assert not moved and cache[3][0] == 0  # no step, and no Gram column computed
+    np.testing.assert_array_equal(w, w0)
+    cache[3][1] = 1.01 * (factor_cost + columns_cost)
+    _, moved = try_newton(kd, ky, w, r, pf, l1, l2, False, idx, p, scratch[0], 0, scratch[1],
+                          scratch[2], cache, False, np.zeros(p), False)
+    assert moved and cache[3][0] == k
+    np.testing.assert_allclose(w, ref.coef_, rtol=0, atol=1e-9 * np.abs(ref.coef_).max())

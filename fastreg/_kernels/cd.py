@@ -1149,6 +1149,23 @@ def make_newton_cache(n_features, max_size, n_samples=None):
 
 
 @njit(**_JIT)
+def _columns_cost(design, supp, k, cache):
+    """What :func:`_cache_columns` costs for ``S = supp[:k]``, in coordinate-descent entries:
+    ``Z_N^T Z_(F+N)`` and ``Z_N^T z`` for the features ``N`` of ``S`` not cached (all of ``S``
+    when the cache restarts)."""
+    pos, state = cache[1], cache[3]
+    m = np.int64(state[0])
+    n_new = 0
+    for a in range(k):
+        n_new += pos[supp[a]] < 0
+    if n_new == 0:
+        return 0.0
+    if m + n_new > cache[0].shape[0]:
+        m, n_new = 0, k
+    return n_new * (m + n_new) * gram_entry_cost(design) + n_new * column_cost(design)
+
+
+@njit(**_JIT)
 def _cache_columns(design, y, supp, k, cache):
     """Make ``Z_S^T Z_S`` and ``Z_S^T z`` (``S = supp[:k]``) part of the Gram cache, computing
     the missing columns (the cache restarts from ``S`` when they do not fit). Returns their
@@ -1157,6 +1174,7 @@ def _cache_columns(design, y, supp, k, cache):
     size = G.shape[0]
     if k > size or k > cache[4].shape[0]:
         return -1.0
+    cost = _columns_cost(design, supp, k, cache)
     m = np.int64(state[0])
     n_new = 0
     for a in range(k):
@@ -1187,7 +1205,7 @@ def _cache_columns(design, y, supp, k, cache):
     for a in range(q):
         zy[m + a] = col_dot(plain, new[a], y)
     state[0] = m + q
-    return q * (m + q) * gram_entry_cost(design) + q * column_cost(design)
+    return cost
 
 
 @njit(**_JIT)
@@ -1446,7 +1464,10 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
         if k - n_s > max(3, n_s // 16):
             k = n_s
     updated = state[2] > 0 and state[3] == l2  # a factor to update (see _factor_support)
-    estimate = 4.0 * k * k if updated else CHOLESKY_COST * k * k * k / 3.0
+    # the factor and the Gram columns not cached yet (on n > p data, Z_S^T Z_S of a large
+    # support costs far more than its factorization)
+    estimate = ((4.0 * k * k if updated else CHOLESKY_COST * k * k * k / 3.0)
+                + _columns_cost(design, supp, k, cache))
     if (k == 0 or (same_only and not same) or state[1] < estimate
             or (has_residual(design) and k >= r.shape[0])):  # Z_S^T Z_S singular
         return n_s, False
