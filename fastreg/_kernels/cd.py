@@ -1098,10 +1098,11 @@ def _gram_block(design, rows, n_rows, cols, n_cols):
         return gram
 
 
-def gram_entry_cost(design):
-    """Cost of one entry of :func:`gram_block`, in coordinate-descent entries (see
-    :data:`GEMM_COST`): a BLAS dot product of two columns (dense), a sparse one (sparse) or a
-    read (Gram)."""
+def gram_block_cost(design, n_rows, n_cols):
+    """Cost of :func:`gram_block` in coordinate-descent entries (see :data:`GEMM_COST`): dense,
+    the BLAS product and the copies of its ``n_rows + n_cols`` columns that it multiplies (a
+    block of a few new rows against many cached columns is mostly copies); sparse, a sparse
+    dot product per entry; Gram, a read per entry."""
 
 
 @overload(column_cost, jit_options=_JIT)
@@ -1113,13 +1114,14 @@ def _column_cost(design):
     return lambda design: float(design[0].shape[0])
 
 
-@overload(gram_entry_cost, jit_options=_JIT)
-def _gram_entry_cost(design):
+@overload(gram_block_cost, jit_options=_JIT)
+def _gram_block_cost(design, n_rows, n_cols):
     if isinstance(design, types.Array):
-        return lambda design: GEMM_COST * design.shape[0]
+        return lambda design, n_rows, n_cols: (design.shape[0] * (GEMM_COST * n_rows * n_cols
+                                                                 + n_rows + n_cols))
     if _is_sparse(design):
-        return lambda design: column_cost(design)
-    return lambda design: 1.0
+        return lambda design, n_rows, n_cols: n_rows * n_cols * column_cost(design)
+    return lambda design, n_rows, n_cols: float(n_rows * n_cols)
 
 
 #: Cholesky solves of one Newton step at most (each drops the coordinates whose sign changed)
@@ -1162,7 +1164,7 @@ def _columns_cost(design, supp, k, cache):
         return 0.0
     if m + n_new > cache[0].shape[0]:
         m, n_new = 0, k
-    return n_new * (m + n_new) * gram_entry_cost(design) + n_new * column_cost(design)
+    return gram_block_cost(design, n_new, m + n_new) + n_new * column_cost(design)
 
 
 @njit(**_JIT)
@@ -1282,40 +1284,64 @@ def _factor_append(cache, m, j, l2, pf):
 
 
 @njit(**_JIT)
-def _factor_support(cache, supp, k, l2, pf):
-    """Bring the factor to ``S = supp[:k]`` (in the order ``cache[5][:k]``): by removing and
-    appending features when a few differ from the factored ones, else from scratch. Returns
-    ``(ok, cost)``, the cost in coordinate-descent entries."""
+def _factor_plan(cache, supp, k, l2):
+    """How :func:`_factor_support` brings the factor to ``S = supp[:k]``: ``(n_out, n_in)``
+    features to remove and append when a few differ from the factored ones (same ``l2``, and
+    not too many updates since the last factorization), else ``(-1, -1)``: from scratch."""
     state, face, where = cache[3], cache[5], cache[6]
     m = np.int64(state[2])
-    if m > 0 and state[3] == l2 and state[4] < MAX_FACTOR_UPDATES:
-        for a in range(k):
-            where[supp[a]] = a
-        n_out = 0
-        for c in range(m):
-            n_out += where[face[c]] < 0
-        n_in = k - (m - n_out)
-        if n_out + n_in <= max(4, k // 16):
-            for c in range(m - 1, -1, -1):
-                if where[face[c]] < 0:
-                    _factor_remove(cache[4], face, m, c)
-                    m -= 1
-            for c in range(m):
-                where[face[c]] = -1
-            ok = True
-            for a in range(k):
-                j = supp[a]
-                if where[j] >= 0:
-                    where[j] = -1
-                    if ok:
-                        ok = _factor_append(cache, m, j, l2, pf)
-                        m += 1
-            state[2] = m if ok else 0.0
-            state[4] += n_out + n_in
-            return ok, (n_out + n_in) * float(k) * k
-        for a in range(k):
-            where[supp[a]] = -1
-    return _factor_from_scratch(cache, supp, k, l2, pf), CHOLESKY_COST * k * k * k / 3.0
+    if not (m > 0 and state[3] == l2 and state[4] < MAX_FACTOR_UPDATES):
+        return -1, -1
+    for a in range(k):
+        where[supp[a]] = a
+    n_out = 0
+    for c in range(m):
+        n_out += where[face[c]] < 0
+    for a in range(k):
+        where[supp[a]] = -1
+    n_in = k - (m - n_out)
+    if n_out + n_in <= max(4, k // 16):
+        return n_out, n_in
+    return -1, -1
+
+
+@njit(**_JIT)
+def _factor_cost(n_out, n_in, k):
+    """Cost of the plan ``(n_out, n_in)`` of :func:`_factor_plan` for a support of ``k``
+    features, in coordinate-descent entries."""
+    if n_out < 0:
+        return CHOLESKY_COST * k * k * k / 3.0
+    return (n_out + n_in) * float(k) * k
+
+
+@njit(**_JIT)
+def _factor_support(cache, supp, k, l2, pf):
+    """Bring the factor to ``S = supp[:k]`` (in the order ``cache[5][:k]``), as
+    :func:`_factor_plan` says. Returns ``(ok, cost)``, the cost in coordinate-descent entries."""
+    state, face, where = cache[3], cache[5], cache[6]
+    n_out, n_in = _factor_plan(cache, supp, k, l2)
+    if n_out < 0:
+        return _factor_from_scratch(cache, supp, k, l2, pf), _factor_cost(n_out, n_in, k)
+    m = np.int64(state[2])
+    for a in range(k):
+        where[supp[a]] = a
+    for c in range(m - 1, -1, -1):
+        if where[face[c]] < 0:
+            _factor_remove(cache[4], face, m, c)
+            m -= 1
+    for c in range(m):
+        where[face[c]] = -1
+    ok = True
+    for a in range(k):
+        j = supp[a]
+        if where[j] >= 0:
+            where[j] = -1
+            if ok:
+                ok = _factor_append(cache, m, j, l2, pf)
+                m += 1
+    state[2] = m if ok else 0.0
+    state[4] += n_out + n_in
+    return ok, _factor_cost(n_out, n_in, k)
 
 
 @njit(**_JIT)
@@ -1463,11 +1489,10 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
                     k += 1
         if k - n_s > max(3, n_s // 16):
             k = n_s
-    updated = state[2] > 0 and state[3] == l2  # a factor to update (see _factor_support)
-    # the factor and the Gram columns not cached yet (on n > p data, Z_S^T Z_S of a large
-    # support costs far more than its factorization)
-    estimate = ((4.0 * k * k if updated else CHOLESKY_COST * k * k * k / 3.0)
-                + _columns_cost(design, supp, k, cache))
+    # the factor (updated or from scratch) and the Gram columns not cached yet (on n > p
+    # data, Z_S^T Z_S of a large support costs far more than its factorization)
+    n_out, n_in = _factor_plan(cache, supp, k, l2)
+    estimate = _factor_cost(n_out, n_in, k) + _columns_cost(design, supp, k, cache)
     if (k == 0 or (same_only and not same) or state[1] < estimate
             or (has_residual(design) and k >= r.shape[0])):  # Z_S^T Z_S singular
         return n_s, False
