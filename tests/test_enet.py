@@ -154,6 +154,52 @@ def test_c_ordered_tall_data_read_in_place(dtype, weighted):
         check_against_sklearn(c, X, y, sample_weight=sw)
 
 
+@pytest.mark.parametrize("n_features", [40, 129, 200])
+def test_auto_layout_of_one_fit(n_features, monkeypatch):
+    """precompute='auto' on n > p data: the Gram layout for at most 128 features, else the
+    dense one (its cost, n p^2, is paid once per fit); a path keeps the Gram layout. Same
+    answer as scikit-learn either way, and X untouched."""
+    import fastreg
+    import fastreg._path
+    import fastreg.linear_model._enet as enet_module
+
+    rng = np.random.default_rng(7)
+    n = 3 * n_features
+    X = rng.standard_normal((n, n_features)) + 0.5 * rng.standard_normal((n, 1))
+    y = X[:, :5] @ rng.standard_normal(5) + 0.3 * rng.standard_normal(n)
+    kinds = []
+    real = enet_module.prepare
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        kinds.append(out[1].kind)
+        return out
+
+    monkeypatch.setattr(enet_module, "prepare", spy)
+    before = X.copy()
+    est = ElasticNet(alpha=0.02 * alpha_max(X, y), **TIGHT).fit(X, y)
+    assert kinds == ["gram" if n_features <= 128 else "dense"]
+    assert_array_equal(X, before)
+    check_against_sklearn(est, X, y)
+    assert fastreg._path.single_fit_precompute(X, True) is True  # only 'auto' changes
+    assert fastreg._path.single_fit_precompute(sparse.csc_matrix(X), "auto") == "auto"
+    _, design = fastreg._path.prepare(X, y, fit_intercept=True)  # (as paths and CV do)
+    assert design.kind == "gram"
+    # the path functions: a single alpha follows the same rule, a grid keeps the Gram layout
+    asked = []
+    real_prepare = fastreg._path._prepare_in_memory
+    monkeypatch.setattr(fastreg._path, "_prepare_in_memory",
+                        lambda *a: asked.append(a[-1]) or real_prepare(*a))
+    one = fastreg.lasso_path(X, y, alphas=[est.alpha], tol=1e-10, max_iter=100_000)[1]
+    fastreg.lasso_path(X, y, n_alphas=1)
+    fastreg.lasso_path(X, y, alphas=1)
+    fastreg.lasso_path(X, y, n_alphas=3)
+    single = "auto" if n_features <= 128 else False
+    assert asked == [single, single, single, "auto"]
+    ref = sk.lasso_path(X, y, alphas=[est.alpha], tol=1e-12, max_iter=100_000)[1]
+    assert_allclose(one, ref, rtol=0, atol=1e-7 * np.abs(ref).max())
+
+
 @pytest.mark.parametrize("sw", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("fmt", ["csc", "csr", "coo"])

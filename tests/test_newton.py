@@ -148,9 +148,10 @@ def test_singular_system_and_full_cache_leave_w_alone():
 @pytest.mark.parametrize("cache_size", [3, 12])
 def test_paths_with_a_small_cache_match_sklearn(layout, cache_size, monkeypatch):
     # supports outgrow a cache of 12 features along the path, so that it restarts, and one
-    # of 3 features skips every larger step: the answers stay scikit-learn's
+    # of 3 features skips every larger step: the answers stay scikit-learn's (more features
+    # than samples: the paths take Newton steps only there)
     monkeypatch.setattr(fastreg._path, "NEWTON_MAX_FEATURES", cache_size)
-    X, Xd, y, sw = _problem(layout, seed=4)
+    X, Xd, y, sw = _problem(layout, seed=4, n=40, p=60)
     for l1_ratio in (1.0, 0.6):
         ref = sk_enet_path(Xd, y, l1_ratio=l1_ratio, alphas=30, eps=1e-3, tol=1e-13,
                            max_iter=1_000_000)
@@ -159,6 +160,10 @@ def test_paths_with_a_small_cache_match_sklearn(layout, cache_size, monkeypatch)
         assert (np.count_nonzero(ref[1], axis=0) > 12).any()
         np.testing.assert_allclose(res.coefs, ref[1], rtol=0,
                                    atol=1e-7 * np.abs(ref[1]).max())
+        if cache_size == 12:  # the steps were taken: they saved epochs
+            off = enet_path(X, y, l1_ratio=l1_ratio, n_alphas=30, eps=1e-3, tol=1e-13,
+                            max_iter=1_000_000, newton=False)
+            assert res.n_iters.sum() < off.n_iters.sum()
 
 
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
@@ -226,7 +231,7 @@ def test_a_step_waits_until_the_budget_covers_its_gram_columns():
     pf = np.ones(p)
     idx = np.arange(p, dtype=np.int64)
     factor_cost = CHOLESKY_COST * k ** 3 / 3.0
-    columns_cost = k * k * n / 8.0 + k * n  # (GEMM_COST = 1/8)
+    columns_cost = n * (k * k / 8.0 + 2 * k) + k * n  # (GEMM_COST = 1/8; copies; Z_S^T z)
     assert columns_cost > 10 * factor_cost
     cache = make_newton_cache(p, p, n)
     scratch = [np.empty(p, dtype=np.int64), np.empty(p, dtype=np.int64), np.empty(p)]
@@ -240,3 +245,22 @@ def test_a_step_waits_until_the_budget_covers_its_gram_columns():
                           scratch[2], cache, False, np.zeros(p), False)
     assert moved and cache[3][0] == k
     np.testing.assert_allclose(w, ref.coef_, rtol=0, atol=1e-9 * np.abs(ref.coef_).max())
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_no_newton_steps_with_more_samples_than_features(layout, monkeypatch):
+    # On n > p data the steps never saved an epoch and cost about as much as the coordinate
+    # descent (fastreg._path.solve_path): such fits run without them, whatever ``newton`` says
+    X, Xd, y, sw = _problem(layout, seed=5, n=120, p=40)
+    calls = []
+    real = fastreg._path.make_newton_cache
+    monkeypatch.setattr(fastreg._path, "make_newton_cache",
+                        lambda *a: calls.append(a) or real(*a))
+    fits = [ElasticNet(alpha=0.01, l1_ratio=0.9, tol=1e-12, max_iter=1_000_000, newton=flag,
+                       precompute=False).fit(X, y, sample_weight=sw) for flag in (True, False)]
+    assert calls == []
+    assert fits[0].n_iter_ == fits[1].n_iter_
+    np.testing.assert_array_equal(fits[0].coef_, fits[1].coef_)
+    XT, XdT, yT, swT = _problem(layout, seed=5, n=40, p=120)
+    ElasticNet(alpha=0.01, l1_ratio=0.9, tol=1e-12, newton=True).fit(XT, yT)
+    assert len(calls) == 1  # (and with more features than samples, they are on)

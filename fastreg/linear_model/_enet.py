@@ -7,7 +7,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
 
-from .._path import check_precompute, prepare, solve_path, validation_plan
+from .._path import (check_precompute, prepare, single_fit_precompute, solve_path,
+                     validation_plan)
 from .._validation import (InvalidParameterError, check_choice, check_interval,
                            check_penalty_factor, is_dask_array, validate_X_y)
 from ._base import CoordinateDescentMixin, LinearRegressorBase
@@ -37,7 +38,10 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
         Fit an unpenalized intercept (sparse X is centered implicitly, never densified).
     precompute : 'auto', bool or array-like of shape (n_features, n_features), default='auto'
         Covariance (Gram) updates; 'auto' uses them for dense X with n_samples > n_features
-        (scikit-learn's default is False; the answer is the same, only faster).
+        and at most 128 features, where forming the Gram matrix costs less than the
+        coordinate descent it saves (scikit-learn's default is False; the answer is the same,
+        only faster). The paths and the cross-validated estimators use them for any dense X
+        with n_samples > n_features (one Gram matrix serves every alpha).
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs.
     copy_X : bool, default=True
@@ -75,8 +79,9 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
         their Gram matrix, cached along a path), which coordinate descent only approaches
         geometrically. Taken when the support has not changed between two gap checks, and at
         a warm start; kept only when it lowers the objective; never more costly than the
-        coordinate descent done meanwhile (exact: the same answer to ``tol``). Not used with
-        the Gram matrix (``precompute``), where epochs are cheap.
+        coordinate descent done meanwhile (exact: the same answer to ``tol``). Used with more
+        features than samples only: not with the Gram matrix (``precompute``), where epochs
+        are cheap, and not on n > p data, where coordinate descent converges fast.
 
     Attributes
     ----------
@@ -184,6 +189,7 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
+            precompute = single_fit_precompute(X, precompute)
             prepare_kw = dict(copy_X=self.copy_X)
             if check_input:
                 check_kw, prepare_kw = validation_plan(X, precompute, self.fit_intercept,
