@@ -21,8 +21,8 @@ def load_tbb():
     ``lib`` directory, where Numba's TBB module does not look: loaded here first, by its full
     path, it is found. Why TBB: the workers of Numba's OpenMP layer wait for each other at the
     end of every parallel region, so that with another process busy on one of 2 cores a
-    threaded sparse single fit took 2-10x the time of a serial one (TBB: 0.89-1.02x; idle,
-    both 0.78-0.99x); and TBB is fork-safe, where OpenMP is not. Does nothing when Numba's
+    threaded sparse single fit took 2-10x the time of a serial one (TBB: 0.7-1.2x; idle,
+    both about 0.8x; bench/RESULTS.md); and TBB is fork-safe, where OpenMP is not. Does nothing when Numba's
     threads already run, when the user chose a layer (``NUMBA_THREADING_LAYER``), or when
     the library is missing (Numba then picks OpenMP or its workqueue, as before). Returns
     whether it loaded the library.

@@ -1151,19 +1151,26 @@ def make_newton_cache(n_features, max_size, n_samples=None):
 
 
 @njit(**_JIT)
-def _columns_cost(design, supp, k, cache):
-    """What :func:`_cache_columns` costs for ``S = supp[:k]``, in coordinate-descent entries:
-    ``Z_N^T Z_(F+N)`` and ``Z_N^T z`` for the features ``N`` of ``S`` not cached (all of ``S``
-    when the cache restarts)."""
-    pos, state = cache[1], cache[3]
-    m = np.int64(state[0])
+def _columns_plan(supp, k, cache):
+    """``(m, n_new)`` for :func:`_cache_columns` and ``S = supp[:k]``: the cached columns it
+    keeps and the features of ``S`` it computes (``(0, k)`` when those do not fit next to the
+    cached ones: the cache restarts from ``S``)."""
+    pos = cache[1]
+    m = np.int64(cache[3][0])
     n_new = 0
     for a in range(k):
         n_new += pos[supp[a]] < 0
+    if n_new > 0 and m + n_new > cache[0].shape[0]:
+        return np.int64(0), np.int64(k)
+    return m, np.int64(n_new)
+
+
+@njit(**_JIT)
+def _columns_cost(design, m, n_new):
+    """Cost of the plan ``(m, n_new)`` of :func:`_columns_plan`, in coordinate-descent
+    entries: ``Z_N^T Z_(F+N)`` and ``Z_N^T z`` for the ``n_new`` features ``N``."""
     if n_new == 0:
         return 0.0
-    if m + n_new > cache[0].shape[0]:
-        m, n_new = 0, k
     return gram_block_cost(design, n_new, m + n_new) + n_new * column_cost(design)
 
 
@@ -1173,21 +1180,14 @@ def _cache_columns(design, y, supp, k, cache):
     the missing columns (the cache restarts from ``S`` when they do not fit). Returns their
     cost in coordinate-descent entries, or -1 when ``S`` alone does not fit."""
     G, pos, feat, state = cache[0], cache[1], cache[2], cache[3]
-    size = G.shape[0]
-    if k > size or k > cache[4].shape[0]:
+    if k > G.shape[0] or k > cache[4].shape[0]:
         return -1.0
-    cost = _columns_cost(design, supp, k, cache)
-    m = np.int64(state[0])
-    n_new = 0
-    for a in range(k):
-        n_new += pos[supp[a]] < 0
+    m, n_new = _columns_plan(supp, k, cache)
     if n_new == 0:
         return 0.0
-    if m + n_new > size:  # restart the cache (and the factor, whose rows it indexes)
-        for b in range(m):
+    if m < state[0]:  # restart the cache (and the factor, whose rows it indexes)
+        for b in range(np.int64(state[0])):
             pos[feat[b]] = -1
-        m = 0
-        n_new = k
         state[2] = 0.0
     new = np.empty(n_new, dtype=np.int64)
     q = 0
@@ -1207,7 +1207,7 @@ def _cache_columns(design, y, supp, k, cache):
     for a in range(q):
         zy[m + a] = col_dot(plain, new[a], y)
     state[0] = m + q
-    return cost
+    return _columns_cost(design, m, n_new)
 
 
 @njit(**_JIT)
@@ -1492,7 +1492,8 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
     # the factor (updated or from scratch) and the Gram columns not cached yet (on n > p
     # data, Z_S^T Z_S of a large support costs far more than its factorization)
     n_out, n_in = _factor_plan(cache, supp, k, l2)
-    estimate = _factor_cost(n_out, n_in, k) + _columns_cost(design, supp, k, cache)
+    m_kept, n_new = _columns_plan(supp, k, cache)
+    estimate = _factor_cost(n_out, n_in, k) + _columns_cost(design, m_kept, n_new)
     if (k == 0 or (same_only and not same) or state[1] < estimate
             or (has_residual(design) and k >= r.shape[0])):  # Z_S^T Z_S singular
         return n_s, False
