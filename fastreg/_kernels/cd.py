@@ -1818,6 +1818,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
         freq = gap_freq if full else min(gap_freq, 5)
 
         # ---- CD on the working set
+        last_gap_in = np.inf
         inner_epoch = 0
         ws_grad = False
         sweep_all = True
@@ -1916,8 +1917,11 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                             rbuf, n_snap, K, C, zK, u, XtU, None)
                         ws_grad = gap_x == gap_in  # else XtA holds the extrapolated point's
                         gap_in = gap_x
-                    if gap_in <= inner_tol:
+                    # (or when it stopped falling: a tolerance the working set cannot reach,
+                    # at the round-off of float32, must not hold the round until max_iter)
+                    if gap_in <= inner_tol or gap_in >= last_gap_in:
                         break
+                    last_gap_in = gap_in
             sweep_all = n_cycle == 0  # the kind of the next sweep
         if full or n_iter >= max_iter:
             if full:  # out of epochs: screening may have moved w since the last gap
