@@ -16,13 +16,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite, check_array, check_random_state
 
 from ._kernels.cd import (ROWS_BUILD_PASSES, build_row_copy, csc_column_stats, enet_path_cd,
-                          init_residual, make_newton_cache, make_row_cache)
-from ._preprocess import (Preprocessed, available_threads, centered_scatter, map_threads,
-                          one_blas_thread, preprocess_data, sparse_sq_norms)
+                          gap_from_grad, init_residual, make_newton_cache, make_row_cache,
+                          unpenalized_excess)
+from ._preprocess import (Preprocessed, available_threads, centered_columns, centered_scatter,
+                          gram_columns, map_threads, one_blas_thread, preprocess_data,
+                          sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
-__all__ = ["PathResult", "Design", "make_design", "gram_problem", "gram_design", "gram_from_x",
+__all__ = ["PathResult", "Design", "LazyGram", "make_design", "gram_problem", "gram_design",
+           "gram_from_x",
            "single_fit_precompute", "validation_plan",
            "alpha_grid", "alpha_max", "solve_path", "prepare", "enet_path", "lasso_path",
            "penalized_correlations"]
@@ -89,9 +92,11 @@ class Design:
 
     Attributes
     ----------
-    kind : {'dense', 'sparse', 'gram'}
-    data : ndarray or tuple
-        The ``design`` argument of the kernels, without the per-target parts of the Gram layout.
+    kind : {'dense', 'sparse', 'gram', 'lazy'}
+    data : ndarray, tuple or LazyGram
+        The ``design`` argument of the kernels, without the per-target parts of the Gram layout;
+        for ``'lazy'``, the :class:`LazyGram` whose columns :func:`solve_path` computes as it
+        needs them.
     col_norm2 : ndarray of shape (n_features,)
         Squared norms of the centered, scaled columns.
     Zty : ndarray of shape (n_features,) or (n_features, n_targets)
@@ -134,6 +139,78 @@ class Design:
             # a fresh aux per target: it holds that target's running scalars
             return (data, indices, indptr, mean, v, c, aux.copy()), z
         return self.data, z
+
+
+#: Columns of a lazy Gram design's first working set: with the target's and the weights'
+#: columns, 16, a multiple of the kernels' 4 x 4 tiles. The first pass on the tall 200000 x 100
+#: problem took 12.6 / 14.3 / 15.9 / 17.3 ms for 6 / 10 / 14 / 16 columns (and 29 ms for the
+#: whole Gram matrix); its fits at alpha_max / 10 and / 100 end on 10 non-zeros.
+LAZY_FIRST_COLUMNS = 14
+
+
+class LazyGram:
+    """The Gram matrix ``Z^T Z`` of a dense design, computed a few columns at a time as a
+    solver needs them (glmnet's covariance mode): ``Z = diag(sqrt_w) (X - 1 x_offset^T)`` is
+    never formed, and each call of :meth:`add` is one pass over the caller's X
+    (:func:`fastreg._preprocess.centered_columns`).
+
+    A single fit on n >> p data needs the columns of its working set only: the tall
+    200000 x 100 problem at alpha_max / 100 ends on 10 non-zeros. New columns cost
+    ``n p`` products each; once that reaches the cost of all the unknown ones, ``n r^2 / 2``
+    for ``r`` of them (their Gram matrix among themselves, by half the tiles: the products
+    with the known ones are in the known columns), those are computed instead.
+
+    Attributes
+    ----------
+    features : ndarray of int64
+        The features whose columns are known, in the order of ``G``'s columns.
+    G : ndarray of shape (n_features, len(features)), float64
+        Their columns.
+    """
+
+    def __init__(self, X, x_offset, sqrt_w=None):
+        self.X = X
+        self.x_offset = x_offset
+        self.sqrt_w = sqrt_w
+        n_features = X.shape[1]
+        self.features = np.empty(0, dtype=np.int64)
+        self.G = np.empty((n_features, 0))
+        self.slot = np.full(n_features, -1, dtype=np.int64)
+        self.n_passes = 0
+
+    @property
+    def n_features(self):
+        """Number of features (columns of X)."""
+        return self.slot.shape[0]
+
+    def add(self, features):
+        """Compute the columns of ``features`` not known yet (one pass over X, if any)."""
+        features = np.asarray(features, dtype=np.int64)
+        new = np.unique(features[self.slot[features] < 0])
+        if new.size == 0:
+            return
+        p = self.n_features
+        self.n_passes += 1
+        rest = np.flatnonzero(self.slot < 0)
+        if new.size * p >= rest.size ** 2 / 2:
+            G = np.empty((p, p))
+            G[:, self.features] = self.G
+            G[self.features[:, None], rest] = self.G[rest].T
+            G[rest[:, None], rest] = centered_columns(self.X, rest, self.x_offset, self.sqrt_w,
+                                                      upper=True)
+            self.G = G
+            self.features = np.arange(p, dtype=np.int64)
+        else:
+            C = centered_columns(self.X, new, self.x_offset, self.sqrt_w)
+            self.G = np.hstack([self.G, C])
+            self.features = np.concatenate([self.features, new])
+        self.slot[self.features] = np.arange(self.features.size)
+
+    def columns(self, features):
+        """``Z^T Z[:, features]``, shape (n_features, len(features)), float64."""
+        features = np.asarray(features, dtype=np.int64)
+        self.add(features)
+        return self.G[:, self.slot[features]]
 
 
 def _sparse_parts(prep, z):
@@ -201,7 +278,7 @@ def gram_problem(G, Zty, yy, X_offset, y_offset, n_samples, dtype, multi_output)
     return prep, Design("gram", G, col_norm2, Zty, yy, n_samples)
 
 
-def gram_design(X, y, *, fit_intercept, sample_weight=None, check_finite=False):
+def gram_design(X, y, *, fit_intercept, sample_weight=None, check_finite=False, lazy=False):
     """The Gram (covariance) layout of a dense problem, straight from X: no centered copy.
 
     One compiled pass over the rows (:func:`fastreg._preprocess.centered_scatter`) gives
@@ -213,6 +290,11 @@ def gram_design(X, y, *, fit_intercept, sample_weight=None, check_finite=False):
     ``sum_i s_i (x_ij - m_j)^2`` NaN or infinite (a zero weight too: ``0 * nan`` is NaN), and
     only then is X searched, by scikit-learn's check, for the error it raises.
 
+    With ``lazy`` (and a 1-D y), the pass computes only the columns of ``Z^T Z`` of the
+    :data:`LAZY_FIRST_COLUMNS` features most correlated with y, and the diagonal
+    (:func:`fastreg._preprocess.gram_columns`), and the design is a :class:`LazyGram` (kind
+    ``'lazy'``) that keeps the caller's X to compute other columns from later.
+
     Returns
     -------
     prep : Preprocessed
@@ -220,6 +302,22 @@ def gram_design(X, y, *, fit_intercept, sample_weight=None, check_finite=False):
     design : Design
     """
     p = X.shape[1]
+    if lazy and y.ndim == 1:
+        dtype = X.dtype
+        with np.errstate(invalid="ignore", over="ignore") if check_finite else nullcontext():
+            means, col_norm2, Zty, yy, cols, G = gram_columns(
+                X, y, LAZY_FIRST_COLUMNS, sample_weight=sample_weight, center=fit_intercept)
+        if check_finite and not np.isfinite(col_norm2).all():
+            assert_all_finite(X, input_name="X")
+        x_offset = means[:p].astype(dtype)
+        sqrt_w = None if sample_weight is None else np.sqrt(sample_weight).astype(dtype)
+        gram = LazyGram(X, x_offset, sqrt_w)
+        gram.features, gram.G = cols, G
+        gram.slot[cols] = np.arange(cols.size)
+        prep = Preprocessed(X=None, y=None, X_offset=x_offset, y_offset=dtype.type(means[p]),
+                            sqrt_sw=None, implicit_center=False)
+        return prep, Design("lazy", gram, col_norm2.astype(dtype), Zty.astype(dtype),
+                            dtype.type(yy), X.shape[0])
     with np.errstate(invalid="ignore", over="ignore") if check_finite else nullcontext():
         S, means, _ = centered_scatter(X, y, sample_weight=sample_weight, center=fit_intercept)
     if check_finite and not np.isfinite(np.diag(S)[:p]).all():
@@ -297,6 +395,8 @@ def _gram_columns(design, cols):
     """``Z^T Z[:, cols]``, shape (n_features, len(cols)), for any layout (cols is a small set)."""
     if design.kind == "gram":
         return np.asarray(design.data[:, cols], dtype=np.float64)
+    if design.kind == "lazy":
+        return design.data.columns(cols)
     if design.kind == "dense":
         Z = design.data
         return np.asarray(Z.T @ Z[:, cols], dtype=np.float64)
@@ -546,6 +646,14 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         if np.atleast_2d(coef_init).shape != (n_targets, n_features):
             raise ValueError(f"coef_init has shape {coef_init.shape}, expected {expected} "
                              f"(the previous coef_ with warm_start=True must match the data).")
+    if design.kind == "lazy":
+        return _solve_lazy(prep, design, alphas, l1_ratio=l1_ratio, pf=pf, positive=positive,
+                           coef_init=coef_init, tol=tol, max_iter=max_iter, warn=warn,
+                           options=dict(penalized=penalty_factor is not None,
+                                        selection=selection, random_state=random_state,
+                                        screening=screening, gap_freq=gap_freq,
+                                        verbose=verbose, working_set=working_set,
+                                        extrapolation=extrapolation, newton=newton))
     target_threads = _target_threads(n_threads, design, n_targets, verbose)
     par = None if target_threads > 1 else _thread_choice(n_threads, design, n_samples,
                                                           n_features, n_alphas)
@@ -635,18 +743,118 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
                   and n_samples * n_features >= _ONE_BLAS_MIN_SIZE)
     with one_blas_thread(target_threads > 1 or dense_blas):
         map_threads(solve_target, range(n_targets), target_threads)
+    return _path_result(prep, alphas, coefs, gaps, n_iters, tol_abs, n_samples, warn, multi)
+
+
+def _path_result(prep, alphas, coefs, gaps, n_iters, tol_abs, n_samples, warn, multi,
+                 stacklevel=4):
+    """The :class:`PathResult` of solves into ``coefs`` (n_targets, n_features, n_alphas),
+    ``gaps`` and ``n_iters`` (n_targets, n_alphas): a ``ConvergenceWarning`` for each gap above
+    its target's ``tol_abs`` (with ``warn``; ``stacklevel`` points at solve_path's caller), the
+    gaps in the objective's units, intercepts."""
+    n_targets = coefs.shape[0]
     for k in range(n_targets):
         if warn:
             for gap in gaps[k][gaps[k] > tol_abs[k]]:
                 warnings.warn(_CONVERGENCE_MSG.format(gap=gap, tol=tol_abs[k]),
-                              ConvergenceWarning, stacklevel=3)
+                              ConvergenceWarning, stacklevel=stacklevel)
         gaps[k] /= n_samples
 
-    intercepts = (np.asarray(prep.y_offset, dtype=dtype).reshape(n_targets, 1)
-                  - np.einsum("tfa,f->ta", coefs, prep.X_offset.astype(dtype)))
+    intercepts = (np.asarray(prep.y_offset, dtype=coefs.dtype).reshape(n_targets, 1)
+                  - np.einsum("tfa,f->ta", coefs, prep.X_offset.astype(coefs.dtype)))
     if not multi:
         coefs, gaps, n_iters, intercepts = coefs[0], gaps[0], n_iters[0], intercepts[0]
     return PathResult(alphas, coefs, gaps, n_iters, intercepts)
+
+
+def _solve_lazy(prep, design, alphas, *, l1_ratio, pf, positive, coef_init, tol, max_iter,
+                warn, options):
+    """:func:`solve_path` on a :class:`LazyGram` design (one target): each alpha is solved on
+    the features whose Gram columns are known, and the set grows with the full problem's
+    violators of optimality until its duality gap is below ``tol * ||z||^2``.
+
+    At each alpha: the unpenalized features and the support of the start join the set; then,
+    in rounds, the gradient ``Z^T z - G[:, set] w[set]`` of every feature gives the full
+    problem's duality gap (the kernels' certified gap: :func:`gap_from_grad`, plus the
+    unpenalized features' distance from stationarity); above the
+    tolerance, the features outside the set that violate their optimality condition
+    (``|g_j| > l1 pf_j``) join it, the most violating first, and the sub-problem is solved by
+    :func:`solve_path` on the Gram layout of the set, from the current point, to 0.3 times
+    the full gap (to the tolerance once no feature outside violates). A round adds
+    at least :data:`LAZY_FIRST_COLUMNS` columns at a cold start, then as many as the set
+    already holds (three times as many when the sub-problem's solution filled 90% of it).
+    The stopping rule is the full problem's gap, as in every layout.
+    """
+    gram = design.data
+    n_samples, n_features, dtype = design.n_samples, design.n_features, design.dtype
+    n_alphas = alphas.shape[0]
+    penalized = options.pop("penalized")
+    Zty = np.asarray(design.Zty, dtype=dtype)
+    yy = float(design.yy)
+    tol_abs = np.array([tol * yy])
+    w = (np.zeros(n_features, dtype=dtype) if coef_init is None
+         else np.array(np.ravel(coef_init), dtype=dtype))
+    coefs = np.zeros((1, n_features, n_alphas), dtype=dtype)
+    gaps = np.empty((1, n_alphas))
+    n_iters = np.zeros((1, n_alphas), dtype=np.int64)
+    everything = np.arange(n_features, dtype=np.int64)
+    free = np.flatnonzero(pf == 0)
+    XtA = np.empty(n_features)
+    no_columns = np.empty((0, 0), dtype=dtype, order="F")  # (the gap reads no column of G)
+    for i in range(n_alphas):
+        l1 = alphas[i] * l1_ratio * n_samples
+        l2 = alphas[i] * (1.0 - l1_ratio) * n_samples
+        gram.add(everything if l1 == 0.0 else np.union1d(free, np.flatnonzero(w)))
+        n_iter = 0
+        sub_tol = None  # the relative tolerance of the last sub-problem solved
+        while True:
+            S = gram.features
+            grad = (Zty - gram.G @ w[S]).astype(dtype)
+            XtA[:] = grad
+            gap, _ = gap_from_grad((no_columns, Zty, yy), Zty, w, grad, pf, l1, l2,
+                                   bool(positive), XtA, everything, n_features)
+            if free.size:  # (the kernels' certified gap: the unpenalized ones' stationarity)
+                gap += unpenalized_excess(XtA, w, pf, design.col_norm2, bool(positive),
+                                          everything, n_features)
+            if gap <= tol_abs[0] or n_iter >= max_iter:
+                break
+            excess = (grad if positive else np.abs(grad)) - l1 * pf
+            excess[S] = 0.0
+            violators = np.flatnonzero(excess > 0.0)
+            if violators.size == 0 and sub_tol == tol:
+                break  # solved on the set to tol, not the full problem: round-off
+            # the first round at an alpha solves on the columns already known: at a cold start
+            # nearly every feature violates its condition, and the prepared columns are those
+            # of the largest violations
+            if violators.size and (sub_tol is not None or S.size < LAZY_FIRST_COLUMNS):
+                nnz = np.count_nonzero(w[S])
+                grow = 3 * S.size if 10 * nnz >= 9 * S.size else S.size
+                n_new = min(violators.size, max(grow, LAZY_FIRST_COLUMNS - S.size, 1))
+                top = violators[np.argsort(-excess[violators] / pf[violators],
+                                           kind="stable")[:n_new]]
+                gram.add(top)
+                S = gram.features
+            # with violators left, the set is solved to 0.3x the full gap (as the kernels'
+            # working sets), so that a tolerance the set alone cannot reach does not spend the
+            # epochs before the set grows; without, to the tolerance
+            sub_tol = max(0.3 * gap / yy, tol) if violators.size else tol
+            G_S = gram.G[S]
+            sub_prep = Preprocessed(X=None, y=None, X_offset=np.zeros(S.size, dtype=dtype),
+                                    y_offset=dtype.type(0), sqrt_sw=None, implicit_center=False)
+            sub = Design("gram", np.asfortranarray(G_S, dtype=dtype),
+                         np.ascontiguousarray(np.diag(G_S), dtype=dtype),
+                         np.ascontiguousarray(Zty[S]), dtype.type(yy), n_samples)
+            result = solve_path(sub_prep, sub, alphas[i:i + 1], l1_ratio=l1_ratio,
+                                penalty_factor=pf[S] if penalized else None, positive=positive,
+                                coef_init=w[S], tol=sub_tol, max_iter=max_iter - n_iter,
+                                warn=False, **options)
+            w[S] = result.coefs[:, 0]
+            n_iter += int(result.n_iters[0])
+        coefs[0, :, i] = w
+        gaps[0, i] = gap
+        n_iters[0, i] = n_iter
+    return _path_result(prep, alphas, coefs, gaps, n_iters, tol_abs, n_samples, warn, False,
+                        stacklevel=5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -663,12 +871,12 @@ SINGLE_FIT_GRAM_MAX_FEATURES = 128
 
 def single_fit_precompute(X, precompute):
     """``precompute`` for a fit at one alpha: 'auto' becomes False for dense X with more than
-    :data:`SINGLE_FIT_GRAM_MAX_FEATURES` features (else unchanged: the Gram layout when
-    n_samples > n_features)."""
+    :data:`SINGLE_FIT_GRAM_MAX_FEATURES` features, and ``'lazy'`` (the :class:`LazyGram`
+    layout, when n_samples > n_features) for dense X with fewer; else it is unchanged."""
     if isinstance(precompute, str) and not sparse.issparse(X):
         shape = getattr(X, "shape", None)
-        if shape is not None and len(shape) == 2 and shape[1] > SINGLE_FIT_GRAM_MAX_FEATURES:
-            return False
+        if shape is not None and len(shape) == 2:
+            return False if shape[1] > SINGLE_FIT_GRAM_MAX_FEATURES else "lazy"
     return precompute
 
 
@@ -733,7 +941,7 @@ def prepare(X, y, *, fit_intercept, sample_weight=None, copy_X=True, precompute=
         precompute = True
     if gram_from_x(X, precompute) and X.size:
         return gram_design(X, y, fit_intercept=fit_intercept, sample_weight=sw,
-                           check_finite=check_finite)
+                           check_finite=check_finite, lazy=precompute == "lazy")
     if check_finite:
         assert_all_finite(X, input_name="X")
     prep = preprocess_data(X, y, fit_intercept=fit_intercept, sample_weight=sw, copy_X=copy_X)

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import sparse
 
 __all__ = ["Preprocessed", "compute_offsets", "preprocess_data", "centered_scatter",
-           "design_scatter"]
+           "gram_columns", "centered_columns", "design_scatter"]
 
 
 @dataclass
@@ -357,6 +357,137 @@ def centered_scatter(X, Y, *, rows=None, sample_weight=None, center=True):
     m = means.astype(dtype)
     S = _scatter_rows(X, YT, sel, contiguous, sqrt_w if weighted else None, m[:p], m[p:], True)
     return S, means, weight_sum
+
+
+#: Rows read to estimate the means and correlations that :func:`gram_columns` starts from: runs
+#: of ``_SAMPLE_RUN`` consecutive rows spread evenly over X
+_SAMPLE_ROWS = 2048
+_SAMPLE_RUN = 64
+
+
+def _row_sample(n):
+    """Up to :data:`_SAMPLE_ROWS` row indices, in evenly spaced runs (all rows of a short X)."""
+    if n <= 2 * _SAMPLE_ROWS:
+        return np.arange(n)
+    starts = np.linspace(0, n - _SAMPLE_RUN, _SAMPLE_ROWS // _SAMPLE_RUN).astype(np.int64)
+    return (starts[:, None] + np.arange(_SAMPLE_RUN)).ravel()
+
+
+def gram_columns(X, y, n_cols, *, sample_weight=None, center=True):
+    """The statistics of the Gram (covariance) layout and its first columns, in one pass over
+    dense X and without a copy: the weighted means, ``||Z_j||^2``, ``Z^T z``, ``||z||^2`` and
+    the columns of ``Z^T Z`` of the ``n_cols`` features most correlated with ``y``, for the
+    centered, ``sqrt(s)``-scaled design ``Z`` and target ``z``.
+
+    The means are not known before the pass: it centers on estimates from a sample of rows
+    (:func:`_row_sample`), and sums, with the tiles of :func:`fastreg._kernels.gram.cross`,
+    the weights' roots against the centered columns too. Each sum then moves to the true means
+    exactly (``sum_i s_i (a_i - m_a)(b_i - m_b) = C_ab - W d_a d_b``, with ``d = m - m_est``
+    and ``W = sum_i s_i``), with a correction only as large as the estimates' error. The same
+    sample ranks the features (by ``|Z_j^T z|`` on its rows).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Dense, float32 or float64, C- or F-ordered.
+    y : ndarray of shape (n_samples,)
+    n_cols : int
+    sample_weight : ndarray of shape (n_samples,), optional
+    center : bool, default=True
+
+    Returns
+    -------
+    means : ndarray of shape (n_features + 1,)
+        Weighted means of X's columns, then of y (zeros when not centering).
+    col_norm2 : ndarray of shape (n_features,)
+    Zty : ndarray of shape (n_features,)
+    yy : float
+    cols : ndarray of shape (min(n_cols, n_features),), int64
+        The features whose columns were computed.
+    G : ndarray of shape (n_features, len(cols))
+        ``Z^T Z[:, cols]``. All float64.
+    """
+    from ._kernels.gram import cross
+
+    if not (X.flags.f_contiguous or X.flags.c_contiguous):
+        X = np.asfortranarray(X)
+    n, p = X.shape
+    dtype = X.dtype
+    y = np.asarray(y, dtype=dtype).reshape(n)
+    weighted = sample_weight is not None
+    w = np.asarray(sample_weight, dtype=np.float64) if weighted else None
+    total = float(w.sum()) if weighted else float(n)
+    # estimates from a sample of rows: the offsets to center on, and the features to compute
+    rs = _row_sample(n)
+    Xs = np.asarray(X[rs], dtype=np.float64)
+    ys = np.asarray(y[rs], dtype=np.float64)
+    ws = w[rs] if weighted else np.ones(rs.size)
+    wsum = ws.sum()
+    est = np.zeros(p + 1)
+    if center and wsum > 0:
+        est[:p] = (ws @ Xs) / wsum
+        est[p] = (ws @ ys) / wsum
+    corr = np.abs((ws * (ys - est[p])) @ (Xs - est[:p]))
+    corr[~np.isfinite(corr)] = np.inf
+    cols = np.sort(np.argsort(-corr, kind="stable")[:min(n_cols, p)]).astype(np.int64)
+
+    sqrt_w = np.sqrt(w).astype(dtype) if weighted else np.zeros(0, dtype=dtype)
+    offsets = est.astype(dtype)
+    YT = np.ascontiguousarray(y.reshape(1, n))
+    sel, contiguous = _row_selection(None, n)
+    k = max(1, min(_scatter_threads(n * p * (cols.size + 2)), n))
+    XT = X.T
+    parts = map_threads(lambda r: cross(XT, YT, r, contiguous, weighted, sqrt_w, offsets[:p],
+                                        offsets[p:], np.append(cols, p), center, False),
+                        _split(sel, contiguous, k), k)
+    C = sum(part[0] for part in parts)
+    sq = sum(part[1] for part in parts)
+    c = cols.size
+    if center:
+        d = C[:p + 1, c + 1] / total if total > 0 else np.zeros(p + 1)
+        # the estimates were rounded to X's dtype: the shift is from those
+        means = offsets.astype(np.float64) + d
+    else:
+        d = np.zeros(p + 1)
+        means = np.zeros(p + 1)
+    G = C[:p, :c] - total * np.outer(d[:p], d[cols])
+    Zty = C[:p, c] - total * d[:p] * d[p]
+    col_norm2 = sq[:p] - total * d[:p] ** 2
+    yy = float(sq[p] - total * d[p] ** 2)
+    return means, col_norm2, Zty, yy, cols, G
+
+
+def centered_columns(X, cols, x_offset, sqrt_w=None, upper=False):
+    """Columns ``cols`` of the Gram matrix ``A^T A`` of ``A = diag(sqrt_w) (X - 1 x_offset^T)``,
+    in one pass over X and without forming A: shape (n_features, len(cols)), float64. With
+    ``upper``, only their rows ``cols``: the Gram matrix of ``A[:, cols]``, symmetric, of shape
+    (len(cols), len(cols)), by half the products.
+
+    The centering and the products within blocks of rows are in ``x_offset``'s dtype (X's,
+    as :func:`centered_scatter`), the sums over blocks in float64; threads as there.
+    """
+    from ._kernels.gram import cross
+
+    if not (X.flags.f_contiguous or X.flags.c_contiguous):
+        X = np.asfortranarray(X)
+    n, p = X.shape
+    x_offset = np.ascontiguousarray(x_offset, dtype=X.dtype)
+    sel, contiguous = _row_selection(None, n)
+    no_targets = np.zeros((0, n), dtype=X.dtype)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    c = cols.size
+    weighted = sqrt_w is not None
+    w = sqrt_w if weighted else np.zeros(0, dtype=X.dtype)
+    k = max(1, min(_scatter_threads(n * max(c, 1) * (c // 2 if upper else p)), n))
+    XT = X.T
+    C = sum(map_threads(lambda r: cross(XT, no_targets, r, contiguous, weighted, w, x_offset,
+                                        x_offset[:0], cols, False, upper)[0],
+                        _split(sel, contiguous, k), k))
+    if not upper:
+        return np.ascontiguousarray(C[:p, :c])
+    C = np.triu(C[:c, :c])
+    C += np.triu(C, 1).T
+    return C
 
 
 def design_scatter(X, z, x_offset, sqrt_w=None):

@@ -25,7 +25,7 @@ and the blocks are accumulated in float64.
 import numpy as np
 from numba import njit
 
-__all__ = ["BLOCK", "scatter", "weighted_means"]
+__all__ = ["BLOCK", "cross", "scatter", "weighted_means"]
 
 #: Rows per block: the buffer of a block (``BLOCK`` x p, transposed) stays in the L2 cache (0.8 MB
 #: at the tiles' widest, 200 columns in float64), and every tile reads it from there. Longer
@@ -40,42 +40,45 @@ _TILE = 4
 def _pack(XT, YT, rows, contiguous, weighted, y_weighted, sqrt_w, x_offset, y_offset, k0, m, B):
     """Block ``[k0, k0 + m)`` of the selected rows, centered and weighted, into ``B[:, :m]``
     (the rows of Y weighted only if ``y_weighted``), in B's dtype."""
+    for j in range(XT.shape[0] + YT.shape[0]):
+        _pack_column(XT, YT, rows, contiguous, weighted, y_weighted, sqrt_w, x_offset,
+                     y_offset, k0, m, j, B[j])
+
+
+@njit(inline="always", cache=True, nogil=True, fastmath=True)
+def _pack_column(XT, YT, rows, contiguous, weighted, y_weighted, sqrt_w, x_offset, y_offset, k0,
+                 m, j, dst):
+    """Column ``j`` of ``[X, Y]`` in the block ``[k0, k0 + m)``, as :func:`_pack`, into ``dst``."""
     p = XT.shape[0]
-    t = YT.shape[0]
+    o = x_offset[j] if j < p else y_offset[j - p]
+    wj = weighted and (j < p or y_weighted)
     if contiguous:
         s0 = rows[0] + k0
-        w = sqrt_w[s0:s0 + m] if weighted else sqrt_w[:0]
-        for j in range(p + t):
-            src = XT[j, s0:s0 + m] if j < p else YT[j - p, s0:s0 + m]
-            o = x_offset[j] if j < p else y_offset[j - p]
-            dst = B[j]
-            if weighted and (j < p or y_weighted):
-                for k in range(m):
-                    dst[k] = (src[k] - o) * w[k]
-            else:
-                for k in range(m):
-                    dst[k] = src[k] - o
-    else:
-        for j in range(p + t):
-            src = XT[j] if j < p else YT[j - p]
-            o = x_offset[j] if j < p else y_offset[j - p]
-            dst = B[j]
-            wj = weighted and (j < p or y_weighted)
+        src = XT[j, s0:s0 + m] if j < p else YT[j - p, s0:s0 + m]
+        if wj:
+            w = sqrt_w[s0:s0 + m]
             for k in range(m):
-                i = rows[k0 + k]
-                if wj:
-                    dst[k] = (src[i] - o) * sqrt_w[i]
-                else:
-                    dst[k] = src[i] - o
+                dst[k] = (src[k] - o) * w[k]
+        else:
+            for k in range(m):
+                dst[k] = src[k] - o
+    else:
+        src = XT[j] if j < p else YT[j - p]
+        for k in range(m):
+            i = rows[k0 + k]
+            if wj:
+                dst[k] = (src[i] - o) * sqrt_w[i]
+            else:
+                dst[k] = src[i] - o
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _tile(B, m, G, i0, j0, zero):
-    """``G[i0:i0+4, j0:j0+4] += B[i0:i0+4, :m] @ B[j0:j0+4, :m].T`` with 16 independent sums."""
-    a0 = B[i0, :m]
-    a1 = B[i0 + 1, :m]
-    a2 = B[i0 + 2, :m]
-    a3 = B[i0 + 3, :m]
+def _tile(A, B, m, G, i0, j0, zero):
+    """``G[i0:i0+4, j0:j0+4] += A[i0:i0+4, :m] @ B[j0:j0+4, :m].T`` with 16 independent sums."""
+    a0 = A[i0, :m]
+    a1 = A[i0 + 1, :m]
+    a2 = A[i0 + 2, :m]
+    a3 = A[i0 + 3, :m]
     b0 = B[j0, :m]
     b1 = B[j0 + 1, :m]
     b2 = B[j0 + 2, :m]
@@ -165,8 +168,78 @@ def scatter(XT, YT, rows, contiguous, weighted, y_weighted, sqrt_w, x_offset, y_
               B)
         for i0 in range(0, q4, _TILE):
             for j0 in range(i0, q4, _TILE):
-                _tile(B, m, G, i0, j0, zero)
+                _tile(B, B, m, G, i0, j0, zero)
     return G
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def cross(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, cols, sums,
+          upper):
+    """Some columns of the centered, weighted scatter of the selected rows of ``[X, Y]``, and
+    its whole diagonal.
+
+    With ``u_i = [x_i, y_i]``, ``m = [x_offset, y_offset]`` and ``b_i = sqrt(s_i) (u_i - m)``:
+    ``C = sum_{i in R} b_i v_i^T``, where ``v_i`` holds the entries ``cols`` of ``b_i``, then
+    (with ``sums``) ``sqrt(s_i)``, the weights' roots (ones when unweighted). By the blocks and
+    4 x 4 tiles of :func:`scatter`; the selected rows of each centered block are copied into a
+    second buffer. The last column gives ``sum_i s_i (u_i - m)``, from which the caller can
+    move offsets that are only close to the means onto the means exactly.
+
+    Parameters
+    ----------
+    XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset
+        As in :func:`scatter` (Y weighted too).
+    cols : int64 ndarray of shape (c,)
+        Indices into ``[X, Y]``'s columns.
+    sums : bool
+    upper : bool
+        Only the rows ``cols`` of C, and only its upper triangle by tiles (the scatter of the
+        ``cols`` alone: symmetrize from the upper triangle, as for :func:`scatter`).
+
+    Returns
+    -------
+    C : ndarray of shape (q4, c4), float64
+        In its top-left ``q x (c + sums)`` corner (``q = p + t``; ``q4``, ``c4``: ``q`` and
+        ``c + sums`` rounded up to a multiple of 4).
+    sq : ndarray of shape (q,), float64
+        ``sum_i b_ij^2``, the diagonal of the whole scatter (zeros with ``upper``).
+    """
+    q = XT.shape[0] + YT.shape[0]
+    c = cols.shape[0]
+    q4 = (q + _TILE - 1) // _TILE * _TILE
+    c4 = (c + sums + _TILE - 1) // _TILE * _TILE
+    n_rows = rows[1] - rows[0] if contiguous else rows.shape[0]
+    G = np.zeros((q4, c4))
+    sq = np.zeros(q)
+    B = np.zeros((0 if upper else q4, BLOCK), dtype=x_offset.dtype)
+    Bc = np.zeros((c4, BLOCK), dtype=x_offset.dtype)
+    zero = x_offset.dtype.type(0)
+    one = x_offset.dtype.type(1)
+    for k0 in range(0, n_rows, BLOCK):
+        m = min(BLOCK, n_rows - k0)
+        if upper:  # only the columns ``cols`` are read
+            for a in range(c):
+                _pack_column(XT, YT, rows, contiguous, weighted, True, sqrt_w, x_offset,
+                             y_offset, k0, m, cols[a], Bc[a])
+        else:
+            _pack(XT, YT, rows, contiguous, weighted, True, sqrt_w, x_offset, y_offset, k0, m,
+                  B)
+            for j in range(q):
+                s = 0.0
+                for k in range(m):
+                    s += np.float64(B[j, k]) * np.float64(B[j, k])
+                sq[j] += s
+            for a in range(c):
+                Bc[a, :m] = B[cols[a], :m]
+        if sums:
+            for k in range(m):
+                i = rows[0] + k0 + k if contiguous else rows[k0 + k]
+                Bc[c, k] = sqrt_w[i] if weighted else one
+        A = Bc if upper else B
+        for i0 in range(0, c4 if upper else q4, _TILE):
+            for j0 in range(i0 if upper else 0, c4, _TILE):
+                _tile(A, Bc, m, G, i0, j0, zero)
+    return G, sq
 
 
 @njit(cache=True, nogil=True, fastmath=True)
