@@ -1810,6 +1810,8 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
             # alpha instead of two or three; alone, without the lazy start, 0.90-0.99x the
             # time of 0.3x the gap on the paths of bench/paired.py)
             inner_tol = tol_abs if warm_round else max(0.3 * gap, tol_abs)
+        # (a warm round that stops lowering its gap ends: see the gap checks below)
+        stall_ends = warm_round and not full
         lazy = False
         warm_round = False
         if extrapolation and hist.shape[1] < n_ws:
@@ -1917,9 +1919,12 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
                             rbuf, n_snap, K, C, zK, u, XtU, None)
                         ws_grad = gap_x == gap_in  # else XtA holds the extrapolated point's
                         gap_in = gap_x
-                    # (or when it stopped falling: a tolerance the working set cannot reach,
-                    # at the round-off of float32, must not hold the round until max_iter)
-                    if gap_in <= inner_tol or gap_in >= last_gap_in:
+                    # A warm start's first round also ends when its gap stopped falling: its
+                    # tolerance is the full one, and one the working set cannot reach (float32
+                    # at tol=1e-10) held the round, without the features it lacks, until
+                    # max_iter. (In every round, 310 -> 315 epochs on the dense 500x5000 single
+                    # fit and 620 -> 650 on leukemia's, 1.1x and 5x the time.)
+                    if gap_in <= inner_tol or (stall_ends and gap_in >= last_gap_in):
                         break
                     last_gap_in = gap_in
             sweep_all = n_cycle == 0  # the kind of the next sweep
