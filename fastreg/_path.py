@@ -778,12 +778,13 @@ def _solve_lazy(prep, design, alphas, *, l1_ratio, pf, positive, coef_init, tol,
     problem's duality gap (the kernels' certified gap: :func:`gap_from_grad`, plus the
     unpenalized features' distance from stationarity); above the
     tolerance, the features outside the set that violate their optimality condition
-    (``|g_j| > l1 pf_j``) join it, the most violating first, and the sub-problem is solved by
-    :func:`solve_path` on the Gram layout of the set, from the current point, to 0.3 times
-    the full gap (to the tolerance once no feature outside violates). A round adds
-    at least :data:`LAZY_FIRST_COLUMNS` columns at a cold start, then as many as the set
-    already holds (three times as many when the sub-problem's solution filled 90% of it).
-    The stopping rule is the full problem's gap, as in every layout.
+    (``|g_j| > l1 pf_j``) join it (all of them, in one pass over X: see
+    :meth:`LazyGram.add` for when that pass computes all the unknown columns instead), and the
+    sub-problem is solved by :func:`solve_path` on the Gram layout of the set, from the
+    current point, to 0.3 times the full gap (to the tolerance once no feature outside
+    violates). The first round at an alpha solves on the columns already known (at a cold
+    start, nearly every feature violates its condition at zero). The stopping rule is the
+    full problem's gap, as in every layout.
     """
     gram = design.data
     n_samples, n_features, dtype = design.n_samples, design.n_features, design.dtype
@@ -827,12 +828,9 @@ def _solve_lazy(prep, design, alphas, *, l1_ratio, pf, positive, coef_init, tol,
             # nearly every feature violates its condition, and the prepared columns are those
             # of the largest violations
             if violators.size and (sub_tol is not None or S.size < LAZY_FIRST_COLUMNS):
-                nnz = np.count_nonzero(w[S])
-                grow = 3 * S.size if 10 * nnz >= 9 * S.size else S.size
-                n_new = min(violators.size, max(grow, LAZY_FIRST_COLUMNS - S.size, 1))
-                top = violators[np.argsort(-excess[violators] / pf[violators],
-                                           kind="stable")[:n_new]]
-                gram.add(top)
+                # all of them: a pass costs as much as a dozen columns (its reading of X), and
+                # the kernels' own working sets choose among the known columns
+                gram.add(violators)
                 S = gram.features
             # with violators left, the set is solved to 0.3x the full gap (as the kernels'
             # working sets), so that a tolerance the set alone cannot reach does not spend the
