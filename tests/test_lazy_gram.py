@@ -253,3 +253,18 @@ def test_two_targets_and_paths_keep_the_full_gram():
     grid = lasso_path(X, y, alphas=[0.05 * alpha_max(X, y), 0.01], tol=1e-10)[1]
     assert_allclose(one[:, 0], grid[:, 0], rtol=1e-7, atol=1e-10)
     assert path_module.single_fit_precompute(X, "auto") == "lazy"
+
+
+def test_layout_rule_for_more_features(monkeypatch):
+    """Past 128 features the lazy layout is chosen only with at least 50 samples per feature
+    (and at most 512 features); the dense layout otherwise. The lazy fit matches sklearn."""
+    shape = lambda n, p: np.broadcast_to(np.float64(0), (n, p))  # noqa: E731 (only .shape read)
+    assert path_module.single_fit_precompute(shape(50 * 150, 150), "auto") == "lazy"
+    assert path_module.single_fit_precompute(shape(50 * 150 - 1, 150), "auto") is False
+    assert path_module.single_fit_precompute(shape(50 * 513, 513), "auto") is False
+    assert path_module.single_fit_precompute(shape(300, 128), "auto") == "lazy"
+    X, y = _tall(n=7500, p=150, k=8, seed=6)
+    designs = _spy_designs(monkeypatch)
+    est = Lasso(alpha=0.01 * alpha_max(X, y), **TIGHT).fit(X, y)
+    assert designs[0].kind == "lazy"
+    check_against_sklearn(est, X, y)
