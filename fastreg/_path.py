@@ -160,22 +160,38 @@ class LazyGram:
     for ``r`` of them (their Gram matrix among themselves, by half the tiles: the products
     with the known ones are in the known columns), those are computed instead.
 
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The caller's dense X (C- or F-ordered), only read.
+    x_offset : ndarray of shape (n_features,)
+        The weighted means, in X's dtype.
+    sqrt_w : ndarray of shape (n_samples,), optional
+        Square roots of the sample weights, in X's dtype.
+    features : array of int, optional
+        Features whose columns are already known (from the pass that computed the means)...
+    G : ndarray of shape (n_features, len(features)), optional
+        ... and those columns.
+
     Attributes
     ----------
     features : ndarray of int64
         The features whose columns are known, in the order of ``G``'s columns.
     G : ndarray of shape (n_features, len(features)), float64
         Their columns.
+    n_passes : int
+        Passes over X made by :meth:`add`.
     """
 
-    def __init__(self, X, x_offset, sqrt_w=None):
+    def __init__(self, X, x_offset, sqrt_w=None, features=(), G=None):
         self.X = X
         self.x_offset = x_offset
         self.sqrt_w = sqrt_w
         n_features = X.shape[1]
-        self.features = np.empty(0, dtype=np.int64)
-        self.G = np.empty((n_features, 0))
+        self.features = np.asarray(features, dtype=np.int64)
+        self.G = np.empty((n_features, 0)) if G is None else G
         self.slot = np.full(n_features, -1, dtype=np.int64)
+        self.slot[self.features] = np.arange(self.features.size)
         self.n_passes = 0
 
     @property
@@ -311,9 +327,7 @@ def gram_design(X, y, *, fit_intercept, sample_weight=None, check_finite=False, 
             assert_all_finite(X, input_name="X")
         x_offset = means[:p].astype(dtype)
         sqrt_w = None if sample_weight is None else np.sqrt(sample_weight).astype(dtype)
-        gram = LazyGram(X, x_offset, sqrt_w)
-        gram.features, gram.G = cols, G
-        gram.slot[cols] = np.arange(cols.size)
+        gram = LazyGram(X, x_offset, sqrt_w, cols, G)
         prep = Preprocessed(X=None, y=None, X_offset=x_offset, y_offset=dtype.type(means[p]),
                             sqrt_sw=None, implicit_center=False)
         return prep, Design("lazy", gram, col_norm2.astype(dtype), Zty.astype(dtype),
