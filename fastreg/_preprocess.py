@@ -298,10 +298,11 @@ def centered_scatter(X, Y, *, rows=None, sample_weight=None, center=True):
     ``S = sum_{i in rows} s_i (u_i - m)(u_i - m)^T`` with ``u_i = [x_i, y_i]`` and ``m`` the
     weighted means of those rows (zero when ``center=False``). For a Gram (covariance) solver,
     ``S[:p, :p] = Z^T Z``, ``S[:p, p:] = Z^T z`` and ``diag(S[p:, p:]) = ||z||^2``, with ``Z``
-    the centered, ``sqrt(s)``-scaled design and ``z`` the centered, scaled targets. The
-    centering is done in X's dtype, as an explicit ``X - m`` would be, block by block (see
-    :mod:`fastreg._kernels.gram`); the sums are float64. With more than 200 columns
-    (``p + t``) the blocks go to BLAS instead, which is faster at that width.
+    the centered, ``sqrt(s)``-scaled design and ``z`` the centered, scaled targets. The means
+    are not computed beforehand: the pass centers on estimates from a sample of the rows, in
+    X's dtype, block by block (see :mod:`fastreg._kernels.gram`), and the float64 sums are
+    then moved onto the true means exactly (as in :func:`gram_columns`). With more than 200
+    columns (``p + t``) the blocks go to BLAS instead, which is faster at that width.
 
     Parameters
     ----------
@@ -323,40 +324,33 @@ def centered_scatter(X, Y, *, rows=None, sample_weight=None, center=True):
     weight_sum : float
         ``sum_{i in rows} s_i``.
     """
-    from ._kernels.gram import weighted_means
-
     dtype = X.dtype
     if not (X.flags.f_contiguous or X.flags.c_contiguous):
         X = np.asfortranarray(X)
-    YT = np.ascontiguousarray(np.asarray(Y, dtype=dtype).reshape(X.shape[0], -1).T)
-    XT = X.T
-    p, t = XT.shape[0], YT.shape[0]
-    sel, contiguous = _row_selection(rows, X.shape[0])
+    n = X.shape[0]
+    YT = np.asarray(Y, dtype=dtype).reshape(n, -1).T
+    p, t = X.shape[1], YT.shape[0]
+    q = p + t
+    sel, contiguous = _row_selection(rows, n)
     n_rows = int(sel[1] - sel[0]) if contiguous else sel.shape[0]
     weighted = sample_weight is not None
-    w = np.asarray(sample_weight, dtype=np.float64) if weighted else np.zeros(0)
-    sqrt_w = np.sqrt(w).astype(dtype) if weighted else np.zeros(0, dtype=dtype)
+    w = np.asarray(sample_weight, dtype=np.float64) if weighted else None
+    sqrt_w = np.sqrt(w).astype(dtype) if weighted else None
     r = slice(sel[0], sel[1]) if contiguous else sel
     weight_sum = float(w[r].sum()) if weighted else float(n_rows)
-    means = np.zeros(p + t)
-    if center and weight_sum > 0 and not X.flags.f_contiguous:
-        # a C-ordered X (read as it is, see design_scatter): NumPy reduces its rows in order,
-        # where the compiled column sums would stride across every row
-        if weighted:  # a BLAS gemv, without np.average's weighted copy
-            ws = w[r].astype(dtype)
-            means[:p] = (ws @ X[r]) / weight_sum
-            means[p:] = (ws @ YT.T[r]) / weight_sum
-        else:
-            means[:p] = X[r].mean(axis=0, dtype=np.float64)
-            means[p:] = YT.T[r].mean(axis=0, dtype=np.float64)
-    elif center and weight_sum > 0:
-        k = max(1, min(_scatter_threads(n_rows * (p + t)), n_rows))
-        parts = map_threads(lambda rr: weighted_means(XT, YT, rr, contiguous, weighted, w),
-                            _split(sel, contiguous, k), k)
-        means = sum(part * tot for part, tot in parts) / weight_sum
-    m = means.astype(dtype)
-    S = _scatter_rows(X, YT, sel, contiguous, sqrt_w if weighted else None, m[:p], m[p:], True)
-    return S, means, weight_sum
+    if not (center and weight_sum > 0):
+        S = _scatter_rows(X, np.ascontiguousarray(YT), sel, contiguous, sqrt_w, np.zeros(p, dtype),
+                          np.zeros(t, dtype), True)
+        return S, np.zeros(q), weight_sum
+    # one pass, centered on means estimated from a sample of the rows, with the weights' roots
+    # as one more column: its products give W (m - m_est), which moves the scatter onto the true
+    # means exactly (see gram_columns)
+    offsets = _sample_means(*_sampled_rows(X, YT.T, sel, contiguous, w)).astype(dtype)
+    YT1 = np.vstack([YT, np.ones((1, n), dtype=dtype)])
+    S = _scatter_rows(X, YT1, sel, contiguous, sqrt_w, offsets[:p], np.append(offsets[p:], 0),
+                      True)
+    d = S[:q, q] / weight_sum
+    return S[:q, :q] - weight_sum * np.outer(d, d), offsets.astype(np.float64) + d, weight_sum
 
 
 #: Rows read to estimate the means and correlations that :func:`gram_columns` starts from: runs
@@ -371,6 +365,22 @@ def _row_sample(n):
         return np.arange(n)
     starts = np.linspace(0, n - _SAMPLE_RUN, _SAMPLE_ROWS // _SAMPLE_RUN).astype(np.int64)
     return (starts[:, None] + np.arange(_SAMPLE_RUN)).ravel()
+
+
+def _sampled_rows(X, Y, sel, contiguous, w):
+    """``[X, Y]`` on a sample of the selected rows (:func:`_row_sample`), in float64, and their
+    weights (ones when ``w`` is None)."""
+    n_rows = int(sel[1] - sel[0]) if contiguous else sel.shape[0]
+    idx = _row_sample(n_rows)
+    rs = sel[0] + idx if contiguous else sel[idx]
+    U = np.column_stack([X[rs], Y[rs]]).astype(np.float64, copy=False)
+    return U, (np.ones(rs.size) if w is None else w[rs])
+
+
+def _sample_means(U, ws):
+    """Weighted means of the sampled rows (unweighted if their weights sum to zero)."""
+    total = ws.sum()
+    return (ws @ U) / total if total > 0 else U.mean(axis=0)
 
 
 def gram_columns(X, y, n_cols, *, sample_weight=None, center=True):
@@ -418,23 +428,16 @@ def gram_columns(X, y, n_cols, *, sample_weight=None, center=True):
     w = np.asarray(sample_weight, dtype=np.float64) if weighted else None
     total = float(w.sum()) if weighted else float(n)
     # estimates from a sample of rows: the offsets to center on, and the features to compute
-    rs = _row_sample(n)
-    Xs = np.asarray(X[rs], dtype=np.float64)
-    ys = np.asarray(y[rs], dtype=np.float64)
-    ws = w[rs] if weighted else np.ones(rs.size)
-    wsum = ws.sum()
-    est = np.zeros(p + 1)
-    if center and wsum > 0:
-        est[:p] = (ws @ Xs) / wsum
-        est[p] = (ws @ ys) / wsum
-    corr = np.abs((ws * (ys - est[p])) @ (Xs - est[:p]))
+    sel, contiguous = _row_selection(None, n)
+    U, ws = _sampled_rows(X, y[:, None], sel, contiguous, w)
+    est = _sample_means(U, ws) if center else np.zeros(p + 1)
+    corr = np.abs((ws * (U[:, p] - est[p])) @ (U[:, :p] - est[:p]))
     corr[~np.isfinite(corr)] = np.inf
     cols = np.sort(np.argsort(-corr, kind="stable")[:min(n_cols, p)]).astype(np.int64)
 
     sqrt_w = np.sqrt(w).astype(dtype) if weighted else np.zeros(0, dtype=dtype)
     offsets = est.astype(dtype)
     YT = np.ascontiguousarray(y.reshape(1, n))
-    sel, contiguous = _row_selection(None, n)
     k = max(1, min(_scatter_threads(n * p * (cols.size + 2)), n))
     XT = X.T
     parts = map_threads(lambda r: cross(XT, YT, r, contiguous, weighted, sqrt_w, offsets[:p],

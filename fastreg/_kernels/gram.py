@@ -25,7 +25,7 @@ and the blocks are accumulated in float64.
 import numpy as np
 from numba import njit
 
-__all__ = ["BLOCK", "cross", "scatter", "weighted_means"]
+__all__ = ["BLOCK", "cross", "scatter"]
 
 #: Rows per block: the buffer of a block (``BLOCK`` x p, transposed) stays in the L2 cache (0.8 MB
 #: at the tiles' widest, 200 columns in float64), and every tile reads it from there. Longer
@@ -280,37 +280,3 @@ def cross(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, cols, 
             for j0 in range(i0 if upper else 0, c4, _TILE):
                 _tile(A, Bc, m, G, i0, j0, zero)
     return G, sq
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def weighted_means(XT, YT, rows, contiguous, weighted, w):
-    """Weighted means of the selected rows of ``[X, Y]``, in float64: shape (p + t,), and the
-    weight sum (``len(rows)`` when unweighted). ``w`` are the weights (not their roots)."""
-    p = XT.shape[0]
-    t = YT.shape[0]
-    out = np.zeros(p + t)
-    n_rows = rows[1] - rows[0] if contiguous else rows.shape[0]
-    total = 0.0
-    if weighted:
-        for k in range(n_rows):
-            total += w[rows[0] + k] if contiguous else w[rows[k]]
-    else:
-        total = float(n_rows)
-    for j in range(p + t):
-        src = XT[j] if j < p else YT[j - p]
-        s = 0.0
-        if contiguous:
-            seg = src[rows[0]:rows[1]]
-            if weighted:
-                ws = w[rows[0]:rows[1]]
-                for k in range(n_rows):
-                    s += np.float64(seg[k]) * ws[k]
-            else:
-                for k in range(n_rows):
-                    s += seg[k]
-        else:
-            for k in range(n_rows):
-                i = rows[k]
-                s += np.float64(src[i]) * w[i] if weighted else src[i]
-        out[j] = s / total if total > 0 else 0.0
-    return out, total
