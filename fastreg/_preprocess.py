@@ -345,7 +345,7 @@ def centered_scatter(X, Y, *, rows=None, sample_weight=None, center=True):
     # one pass, centered on means estimated from a sample of the rows, with the weights' roots
     # as one more column: its products give W (m - m_est), which moves the scatter onto the true
     # means exactly (see gram_columns)
-    offsets = _sample_means(*_sampled_rows(X, YT.T, sel, contiguous, w)).astype(dtype)
+    offsets = _sampled_moments(X.T, YT, sel, contiguous, w)[0].astype(dtype)
     YT1 = np.vstack([YT, np.ones((1, n), dtype=dtype)])
     S = _scatter_rows(X, YT1, sel, contiguous, sqrt_w, offsets[:p], np.append(offsets[p:], 0),
                       True)
@@ -367,20 +367,17 @@ def _row_sample(n):
     return (starts[:, None] + np.arange(_SAMPLE_RUN)).ravel()
 
 
-def _sampled_rows(X, Y, sel, contiguous, w):
-    """``[X, Y]`` on a sample of the selected rows (:func:`_row_sample`), in float64, and their
-    weights (ones when ``w`` is None)."""
+def _sampled_moments(XT, YT, sel, contiguous, w, center=True):
+    """Means of ``[X, Y]`` on a sample of the selected rows (:func:`_row_sample`), and the
+    products of X's centered columns with Y's first one there
+    (:func:`fastreg._kernels.gram.sampled_moments`: no copy of the sample)."""
+    from ._kernels.gram import sampled_moments
+
     n_rows = int(sel[1] - sel[0]) if contiguous else sel.shape[0]
     idx = _row_sample(n_rows)
     rs = sel[0] + idx if contiguous else sel[idx]
-    U = np.column_stack([X[rs], Y[rs]]).astype(np.float64, copy=False)
-    return U, (np.ones(rs.size) if w is None else w[rs])
-
-
-def _sample_means(U, ws):
-    """Weighted means of the sampled rows (unweighted if their weights sum to zero)."""
-    total = ws.sum()
-    return (ws @ U) / total if total > 0 else U.mean(axis=0)
+    weighted = w is not None
+    return sampled_moments(XT, YT, rs, weighted, w if weighted else np.zeros(0), center)
 
 
 def gram_columns(X, y, n_cols, *, sample_weight=None, center=True):
@@ -429,15 +426,14 @@ def gram_columns(X, y, n_cols, *, sample_weight=None, center=True):
     total = float(w.sum()) if weighted else float(n)
     # estimates from a sample of rows: the offsets to center on, and the features to compute
     sel, contiguous = _row_selection(None, n)
-    U, ws = _sampled_rows(X, y[:, None], sel, contiguous, w)
-    est = _sample_means(U, ws) if center else np.zeros(p + 1)
-    corr = np.abs((ws * (U[:, p] - est[p])) @ (U[:, :p] - est[:p]))
+    YT = np.ascontiguousarray(y.reshape(1, n))
+    est, corr = _sampled_moments(X.T, YT, sel, contiguous, w, center)
+    corr = np.abs(corr)
     corr[~np.isfinite(corr)] = np.inf
     cols = np.sort(np.argsort(-corr, kind="stable")[:min(n_cols, p)]).astype(np.int64)
 
     sqrt_w = np.sqrt(w).astype(dtype) if weighted else np.zeros(0, dtype=dtype)
     offsets = est.astype(dtype)
-    YT = np.ascontiguousarray(y.reshape(1, n))
     k = max(1, min(_scatter_threads(n * p * (cols.size + 2)), n))
     XT = X.T
     parts = map_threads(lambda r: cross(XT, YT, r, contiguous, weighted, sqrt_w, offsets[:p],

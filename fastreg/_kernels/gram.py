@@ -25,7 +25,7 @@ and the blocks are accumulated in float64.
 import numpy as np
 from numba import njit
 
-__all__ = ["BLOCK", "cross", "scatter"]
+__all__ = ["BLOCK", "cross", "sampled_moments", "scatter"]
 
 #: Rows per block: the buffer of a block (``BLOCK`` x p, transposed) stays in the L2 cache (0.8 MB
 #: at the tiles' widest, 200 columns in float64), and every tile reads it from there. Longer
@@ -280,3 +280,44 @@ def cross(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, cols, 
             for j0 in range(i0 if upper else 0, c4, _TILE):
                 _tile(A, Bc, m, G, i0, j0, zero)
     return G, sq
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def sampled_moments(XT, YT, idx, weighted, w, center):
+    """Weighted means of the columns of ``[X, Y]`` over the rows ``idx`` (a sample), and the
+    centered products of X's columns with Y's first column there, in float64 (unweighted when
+    the sample's weights sum to zero; not centered, and zero means, without ``center``).
+
+    Returns
+    -------
+    means : ndarray of shape (p + t,)
+    corr : ndarray of shape (p,)
+        ``sum_{i in idx} w_i (x_ij - mean_j)(y_i - mean_y)``.
+    """
+    p = XT.shape[0]
+    q = p + YT.shape[0]
+    total = 0.0
+    if weighted:
+        for i in idx:
+            total += w[i]
+    use_w = weighted and total > 0.0
+    if not use_w:
+        total = float(idx.shape[0])
+    means = np.zeros(q)
+    for j in range(q if center else 0):
+        src = XT[j] if j < p else YT[j - p]
+        s = 0.0
+        for i in idx:
+            s += (w[i] if use_w else 1.0) * np.float64(src[i])
+        means[j] = s / total if total > 0.0 else 0.0
+    corr = np.zeros(p if q > p else 0)
+    if q > p:
+        y = YT[0]
+        for j in range(p):
+            src = XT[j]
+            s = 0.0
+            for i in idx:
+                s += ((w[i] if use_w else 1.0) * (np.float64(src[i]) - means[j])
+                      * (np.float64(y[i]) - means[p]))
+            corr[j] = s
+    return means, corr
