@@ -156,9 +156,9 @@ def test_c_ordered_tall_data_read_in_place(dtype, weighted):
 
 @pytest.mark.parametrize("n_features", [40, 129, 200])
 def test_auto_layout_of_one_fit(n_features, monkeypatch):
-    """precompute='auto' on n > p data: the lazy Gram layout for at most 128 features, else
-    the dense one (the whole Gram matrix costs n p^2, paid once per fit); a path keeps the
-    Gram layout. Same answer as scikit-learn either way, and X untouched."""
+    """precompute='auto' on n > p data (too small for the lazy Gram layout): the Gram layout
+    for at most 128 features, else the dense one (its cost, n p^2, is paid once per fit); a
+    path keeps the Gram layout. Same answer as scikit-learn either way, and X untouched."""
     import fastreg
     import fastreg._path
     import fastreg.linear_model._enet as enet_module
@@ -178,7 +178,7 @@ def test_auto_layout_of_one_fit(n_features, monkeypatch):
     monkeypatch.setattr(enet_module, "prepare", spy)
     before = X.copy()
     est = ElasticNet(alpha=0.02 * alpha_max(X, y), **TIGHT).fit(X, y)
-    assert kinds == ["lazy" if n_features <= 128 else "dense"]
+    assert kinds == ["gram" if n_features <= 128 else "dense"]
     assert_array_equal(X, before)
     check_against_sklearn(est, X, y)
     assert fastreg._path.single_fit_precompute(X, True) is True  # only 'auto' changes
@@ -194,7 +194,7 @@ def test_auto_layout_of_one_fit(n_features, monkeypatch):
     fastreg.lasso_path(X, y, n_alphas=1)
     fastreg.lasso_path(X, y, alphas=1)
     fastreg.lasso_path(X, y, n_alphas=3)
-    single = "lazy" if n_features <= 128 else False
+    single = "auto" if n_features <= 128 else False
     assert asked == [single, single, single, "auto"]
     ref = sk.lasso_path(X, y, alphas=[est.alpha], tol=1e-12, max_iter=100_000)[1]
     assert_allclose(one, ref, rtol=0, atol=1e-7 * np.abs(ref).max())

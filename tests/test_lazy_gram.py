@@ -18,6 +18,13 @@ from _helpers import alpha_max
 from test_enet import TIGHT, check_against_sklearn
 
 
+@pytest.fixture(autouse=True)
+def _lazy_for_small_data(monkeypatch):
+    """The lazy layout for these tests' small problems (below LAZY_MIN_WORK, 'auto' keeps the
+    whole Gram matrix there; test_layout_rule checks the rule itself)."""
+    monkeypatch.setattr(path_module, "LAZY_MIN_WORK", 0)
+
+
 def _explicit(X, y, sw, center):
     """Float64 means, centered and scaled Z, z (the reference)."""
     n = X.shape[0]
@@ -252,17 +259,23 @@ def test_two_targets_and_paths_keep_the_full_gram():
     one = lasso_path(X, y, alphas=[0.05 * alpha_max(X, y)], tol=1e-10)[1]
     grid = lasso_path(X, y, alphas=[0.05 * alpha_max(X, y), 0.01], tol=1e-10)[1]
     assert_allclose(one[:, 0], grid[:, 0], rtol=1e-7, atol=1e-10)
-    assert path_module.single_fit_precompute(X, "auto") == "lazy"
+    assert path_module.single_fit_precompute(X, "auto") == "lazy"  # (LAZY_MIN_WORK is 0 here)
 
 
-def test_layout_rule_for_more_features(monkeypatch):
-    """Past 128 features the lazy layout is chosen only with at least 50 samples per feature
-    (and at most 512 features); the dense layout otherwise. The lazy fit matches sklearn."""
+def test_layout_rule(monkeypatch):
+    """The lazy layout from n p^2 = 1e9 on: up to 128 features (the whole Gram matrix
+    below), or past them with at least 50 samples per feature and at most 512 features (the
+    dense layout otherwise). The lazy fit matches sklearn."""
     shape = lambda n, p: np.broadcast_to(np.float64(0), (n, p))  # noqa: E731 (only .shape read)
-    assert path_module.single_fit_precompute(shape(50 * 150, 150), "auto") == "lazy"
-    assert path_module.single_fit_precompute(shape(50 * 150 - 1, 150), "auto") is False
+    monkeypatch.setattr(path_module, "LAZY_MIN_WORK", 1e9)
+    assert path_module.single_fit_precompute(shape(100_000, 100), "auto") == "lazy"
+    assert path_module.single_fit_precompute(shape(99_999, 100), "auto") == "auto"
+    assert path_module.single_fit_precompute(shape(50_000, 150), "auto") == "lazy"
+    assert path_module.single_fit_precompute(shape(40_000, 150), "auto") is False  # n p^2
+    assert path_module.single_fit_precompute(shape(24_999, 500), "auto") is False  # n / p
     assert path_module.single_fit_precompute(shape(50 * 513, 513), "auto") is False
-    assert path_module.single_fit_precompute(shape(300, 128), "auto") == "lazy"
+    assert path_module.single_fit_precompute(shape(300, 128), "auto") == "auto"
+    monkeypatch.setattr(path_module, "LAZY_MIN_WORK", 0)
     X, y = _tall(n=7500, p=150, k=8, seed=6)
     designs = _spy_designs(monkeypatch)
     est = Lasso(alpha=0.01 * alpha_max(X, y), **TIGHT).fit(X, y)
