@@ -14,9 +14,14 @@ into a small buffer (one pass, in X's dtype), and the upper triangle of its Gram
 by 4 x 4 tiles, each a loop over the block's rows with 16 independent sums that Numba
 vectorizes. The kernel releases the GIL: :func:`fastreg._preprocess.centered_scatter` runs it
 on ranges of rows in Python threads and adds their results. On the 2-core bench machine that
-takes 62-90 ms on 200000 x 100 (98-117 ms on one thread), against 83-92 ms for OpenBLAS ``syrk``
+took 62-90 ms on 200000 x 100 (98-117 ms on one thread), against 83-92 ms for OpenBLAS ``syrk``
 or ``gemm`` (which do not gain from a second thread at this thin shape) of an already centered
-X, and 180-200 ms with the centering copy.
+X, and 180-200 ms with the centering copy; with blocks read four columns at a time and no
+separate pass for the means (see ``centered_scatter``), 26-30 ms.
+
+:func:`cross` computes some columns of the same scatter, or the scatter of a subset of the
+columns (the lazy Gram layout, :class:`fastreg._path.LazyGram`), by the same blocks and tiles;
+:func:`sampled_moments` reads the sample of rows whose means the passes center on.
 
 Float32 data stay float32 inside a block (the tile sums are in X's dtype over ``BLOCK`` rows),
 and the blocks are accumulated in float64.
