@@ -6,6 +6,8 @@ invariances of the objective.
 """
 
 import warnings
+from contextlib import ExitStack
+from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +17,7 @@ from scipy import sparse
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
+import fastreg._path as path_module
 from fastreg import ElasticNet, Lasso
 
 from _helpers import alpha_max, assert_kkt, assert_reported_gap, objective
@@ -50,10 +53,15 @@ def fit_both(X, y, sw, *, frac, l1_ratio, fit_intercept, positive, layout):
                      positive=positive)
     alpha = frac * amax if amax > 1e-12 else 0.1
     kw = dict(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, positive=positive, **TIGHT)
-    Xl = {"dense": X, "gram": X, "csc": sparse.csc_matrix(X), "csr": sparse.csr_matrix(X)}[layout]
-    with warnings.catch_warnings():
+    Xl = {"dense": X, "gram": X, "lazy": X, "csc": sparse.csc_matrix(X),
+          "csr": sparse.csr_matrix(X)}[layout]
+    with warnings.catch_warnings(), ExitStack() as lazy:
         warnings.simplefilter("ignore", ConvergenceWarning)
-        ours = ElasticNet(precompute=layout == "gram", **kw).fit(Xl, y, sample_weight=sw)
+        if layout == "lazy":  # (n > p data): any size, and rounds that add columns 2 at a time
+            lazy.enter_context(mock.patch.object(path_module, "LAZY_MIN_WORK", 0))
+            lazy.enter_context(mock.patch.object(path_module, "LAZY_FIRST_COLUMNS", 2))
+        precompute = {"gram": True, "lazy": "auto"}.get(layout, False)
+        ours = ElasticNet(precompute=precompute, **kw).fit(Xl, y, sample_weight=sw)
         ref = sk.ElasticNet(**kw).fit(X, y, sample_weight=sw)
     return ours, ref
 
@@ -61,7 +69,7 @@ def fit_both(X, y, sw, *, frac, l1_ratio, fit_intercept, positive, layout):
 @SETTINGS
 @given(problem=problems(), frac=st.floats(0.001, 1.2), l1_ratio=st.floats(0.05, 1.0),
        fit_intercept=st.booleans(), positive=st.booleans(),
-       layout=st.sampled_from(["dense", "gram", "csc", "csr"]))
+       layout=st.sampled_from(["dense", "gram", "lazy", "csc", "csr"]))
 def test_objective_matches_sklearn_and_kkt(problem, frac, l1_ratio, fit_intercept, positive, layout):
     X, y, sw = problem
     ours, ref = fit_both(X, y, sw, frac=frac, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
@@ -148,3 +156,30 @@ def test_sparse_equals_dense(problem, frac, l1_ratio, fit_intercept):
     assert abs(f_d - f_s) <= 1e-7 * abs(f_d) + slack
     if amax > 0 and frac >= 1.0:
         assert np.all(d.coef_ == 0) and np.all(s.coef_ == 0)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(problem=problems(), frac=st.floats(0.001, 1.2), l1_ratio=st.floats(0.05, 1.0),
+       fit_intercept=st.booleans(), positive=st.booleans())
+def test_lazy_gram_rounds_reach_the_optimum(problem, frac, l1_ratio, fit_intercept, positive):
+    """The lazy Gram layout, with rounds that add columns 2 at a time, on any n > p data
+    (duplicated and constant columns, zero weights): scikit-learn's optimum within the gaps,
+    KKT, and its reported gap is the true one."""
+    X, y, sw = problem
+    n, p = X.shape
+    if n <= p:  # (the Gram layouts need n > p: rows repeated, shifted)
+        extra = np.arange(p - n + 1) % n
+        X, y = np.vstack([X, X[extra] + 1.0]), np.concatenate([y, y[extra]])
+        sw = None if sw is None else np.concatenate([sw, np.ones(extra.size)])
+    assert X.shape[0] > X.shape[1]
+    ours, ref = fit_both(X, y, sw, frac=frac, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                         positive=positive, layout="lazy")
+    kw = dict(alpha=ours.alpha, l1_ratio=l1_ratio, sample_weight=sw)
+    f = objective(X, y, ours.coef_, ours.intercept_, **kw)
+    f_ref = objective(X, y, ref.coef_, ref.intercept_, **kw)
+    s = np.ones(len(y)) if sw is None else sw
+    slack = max(ours.dual_gap_, ref.dual_gap_, 0) + 1e-12 * (np.sum(s * y * y) / s.sum() + 1e-300)
+    assert abs(f - f_ref) <= 1e-7 * abs(f_ref) + slack, (f, f_ref)
+    assert_kkt(ours, X, y, sample_weight=sw)
+    assert_reported_gap(ours, X, y, sample_weight=sw)
