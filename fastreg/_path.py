@@ -1076,7 +1076,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         The alphas to use (sorted decreasingly), or an int meaning ``n_alphas``.
     precompute : 'auto', bool or array-like of shape (n_features, n_features), default='auto'
         Covariance (Gram) updates. 'auto' uses them for dense data with n_samples > n_features
-        (with a single alpha, only up to 128 features: :func:`single_fit_precompute`).
+        (with a single alpha, only up to 128 features, and only the Gram columns the fit
+        needs on large enough data: :func:`single_fit_precompute`).
     Xy : array-like of shape (n_features,), optional
         ``X.T @ y``; used for the default grid when there is no centering or weighting.
     copy_X : bool, default=True

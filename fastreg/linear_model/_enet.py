@@ -40,8 +40,11 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
         Covariance (Gram) updates; 'auto' uses them for dense X with n_samples > n_features
         and at most 128 features, where forming the Gram matrix costs less than the
         coordinate descent it saves (scikit-learn's default is False; the answer is the same,
-        only faster). The paths and the cross-validated estimators use them for any dense X
-        with n_samples > n_features (one Gram matrix serves every alpha).
+        only faster). When ``n_samples * n_features^2 >= 1e9`` (with at most 128 features, or
+        at most 512 and 50 samples per feature) only the Gram columns the fit needs are
+        computed (:class:`fastreg._path.LazyGram`). The paths and the cross-validated
+        estimators use the whole Gram matrix for any dense X with n_samples > n_features (one
+        matrix serves every alpha).
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs.
     copy_X : bool, default=True
