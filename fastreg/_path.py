@@ -850,12 +850,8 @@ def _solve_lazy(prep, design, alphas, *, l1_ratio, pf, penalized, positive, coef
             # working sets), so that a tolerance the set alone cannot reach does not spend the
             # epochs before the set grows; without, to the tolerance
             sub_tol = max(0.3 * gap / yy, tol) if violators.size else tol
-            G_S = gram.G[S]
-            sub_prep = Preprocessed(X=None, y=None, X_offset=np.zeros(S.size, dtype=dtype),
-                                    y_offset=dtype.type(0), sqrt_sw=None, implicit_center=False)
-            sub = Design("gram", np.asfortranarray(G_S, dtype=dtype),
-                         np.ascontiguousarray(np.diag(G_S), dtype=dtype),
-                         np.ascontiguousarray(Zty[S]), dtype.type(yy), n_samples)
+            sub_prep, sub = gram_problem(gram.G[S], Zty[S, None], [yy], np.zeros(S.size), [0.0],
+                                         n_samples, dtype, False)
             result = solve_path(sub_prep, sub, alphas[i:i + 1], l1_ratio=l1_ratio,
                                 penalty_factor=pf[S] if penalized else None, positive=positive,
                                 coef_init=w[S], tol=sub_tol, max_iter=max_iter - n_iter,
