@@ -1472,7 +1472,9 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
     n_s, same = same_support(w, idx, n_idx, key, n_key)
     if not same:
         state[5] = 0.0
-    if same and state[5] == 1.0:
+    # (a support beyond the cache's faces is never factored: no plan to cost)
+    max_face = cache[4].shape[0]
+    if (same and state[5] == 1.0) or n_s > max_face:
         return n_s, False
     for a in range(n_s):
         supp[a] = abs(key[a]) - 1
@@ -1489,6 +1491,8 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
                     k += 1
         if k - n_s > max(3, n_s // 16):
             k = n_s
+    if k > max_face:
+        return n_s, False
     # the factor (updated or from scratch) and the Gram columns not cached yet (on n > p
     # data, Z_S^T Z_S of a large support costs far more than its factorization)
     n_out, n_in = _factor_plan(cache, supp, k, l2)
