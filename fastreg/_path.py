@@ -501,11 +501,13 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
 # Sparse passes are latency-bound and two threads gained 15% alone (20000x50000, 1e6
 # non-zeros); in a single fit they pay since small passes stay serial (below).
 _THREAD_MIN_SIZE = 20_000_000
-# A single alpha on sparse data from 5e5 stored entries: its working-set rounds each end on a
-# pass over all non-screened columns. Sparse 20000 x 50000 (1e6 entries), alpha_max / 100,
+# Sparse data from 5e5 stored entries: a single alpha's working-set rounds each end on a pass
+# over all non-screened columns. Sparse 20000 x 50000 (1e6 entries), alpha_max / 100,
 # n_threads=2 against 1 alternated in one process (11 pairs, three runs): 0.72, 0.95 and 0.88
-# of the time; its 100-alpha path, whose passes are mostly small (the previous alpha's
-# gradient and the row updates cover the rest), took 1.02-1.03x with threads and stays serial.
+# of the time. Paths too (their small passes stay serial, see PAR_PASS_MIN_ENTRIES): 100-alpha
+# paths with 1e6 entries (100000 x 1000, 50000 x 5000, 20000 x 50000, 10000 x 100000; 7
+# alternated pairs, /tmp/thr_path.py) took 0.91-0.95x the time with two threads; with 5e5
+# entries (50000 x 1000, 20000 x 25000, 5000 x 100000) 0.94-1.00x.
 _THREAD_MIN_SPARSE = 500_000
 
 # Threads over the targets of a multi-target path only when the design, counted once per
@@ -542,14 +544,14 @@ def _target_threads(n_threads, design, n_targets, verbose):
     return max(1, min(int(n_threads), n_targets))
 
 
-def _thread_choice(n_threads, design, n_samples, n_features, n_alphas):
+def _thread_choice(n_threads, design, n_samples, n_features):
     """``None`` (serial full-gradient pass) or a thread count for the kernels' ``par``.
 
     Threads pay off only for the O(nnz) full-gradient pass of big dense or sparse designs (the
     Gram layout's pass is O(n_features)), and then only for the passes of at least
     :data:`fastreg._kernels.cd.PAR_PASS_MIN_ENTRIES` entries. With ``n_threads=None`` they are
-    used only when a pass over the whole design touches at least ``2e7`` entries, or, for a
-    single alpha on sparse data, ``5e5`` (see :data:`_THREAD_MIN_SPARSE`), and as
+    used only when a pass over the whole design touches at least ``2e7`` entries, or, on
+    sparse data, ``5e5`` (see :data:`_THREAD_MIN_SPARSE`), and as
     :func:`fastreg._preprocess.available_threads` allows (only from the main thread; at most
     ``numba.get_num_threads()``).
     """
@@ -561,9 +563,7 @@ def _thread_choice(n_threads, design, n_samples, n_features, n_alphas):
 
     if n_threads is None:
         if design.kind == "sparse":
-            n_threads = available_threads(design.data[0].shape[0],
-                                          _THREAD_MIN_SPARSE if n_alphas == 1
-                                          else _THREAD_MIN_SIZE)
+            n_threads = available_threads(design.data[0].shape[0], _THREAD_MIN_SPARSE)
         else:
             n_threads = available_threads(n_samples * n_features, _THREAD_MIN_SIZE)
     n_threads = min(int(n_threads), numba.config.NUMBA_NUM_THREADS)
@@ -624,8 +624,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         independent: :func:`_target_threads`), with one BLAS thread each; otherwise they share
         the full-gradient (KKT / screening) passes of at least ``2e5`` entries. ``None`` picks
         automatically: threads only for large enough problems (a full-gradient pass of
-        ``n_samples * n_features >= 2e7`` entries, or ``5e5`` stored entries of sparse data for
-        a single alpha; several targets from ``1e5`` entries of the design times the number of
+        ``n_samples * n_features >= 2e7`` entries, or ``5e5`` stored entries of sparse data;
+        several targets from ``1e5`` entries of the design times the number of
         targets), only from the main thread (inside joblib's threading backend or any other
         thread the solver stays serial), and at most ``numba.get_num_threads()`` (which
         joblib's process workers lower through ``NUMBA_NUM_THREADS`` to avoid
@@ -670,7 +670,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
                                         extrapolation=extrapolation, newton=newton))
     target_threads = _target_threads(n_threads, design, n_targets, verbose)
     par = None if target_threads > 1 else _thread_choice(n_threads, design, n_samples,
-                                                          n_features, n_alphas)
+                                                          n_features)
     # Not in the Gram layout: there an epoch is cheap next to forming G (Newton steps saved
     # 60% of the epochs of the tall 200000 x 100 path and no time), and without them the
     # solver keeps scikit-learn's iterates, so that LassoCV's curves at its default tol=1e-4

@@ -463,8 +463,8 @@ def test_csc_column_stats_match_scipy(dtype):
 
 
 def test_thread_choice_rule(monkeypatch):
-    """Threads for passes over at least _THREAD_MIN_SIZE entries (_THREAD_MIN_SPARSE for one
-    alpha on sparse data) only, never off the main thread."""
+    """Threads for passes over at least _THREAD_MIN_SIZE entries (_THREAD_MIN_SPARSE stored
+    entries of sparse data) only, never off the main thread."""
     import threading
 
     import numba
@@ -477,24 +477,21 @@ def test_thread_choice_rule(monkeypatch):
     y = np.ones(2000)
     designs = {name: prepare(X, y, fit_intercept=False)[1]
                for name, X in (("big", big), ("small", small), ("dense", big.toarray()))}
-    for d in designs.values():  # the default thresholds (2e7; 5e5 sparse for one alpha)
-        assert _thread_choice(None, d, 2000, 2000, 100) is None
-        assert _thread_choice(None, d, 2000, 2000, 1) is None
+    for d in designs.values():  # the default thresholds (2e7; 5e5 sparse)
+        assert _thread_choice(None, d, 2000, 2000) is None
     n_threads = numba.get_num_threads()
     expected = n_threads if n_threads > 1 else None
-    monkeypatch.setattr(fastreg._path, "_THREAD_MIN_SPARSE", 100_000)  # one alpha, sparse
-    assert _thread_choice(None, designs["big"], 2000, 2000, 1) == expected
-    assert _thread_choice(None, designs["big"], 2000, 2000, 100) is None
-    assert _thread_choice(None, designs["dense"], 2000, 2000, 1) is None
+    monkeypatch.setattr(fastreg._path, "_THREAD_MIN_SPARSE", 100_000)  # sparse
+    assert _thread_choice(None, designs["big"], 2000, 2000) == expected
+    assert _thread_choice(None, designs["dense"], 2000, 2000) is None  # 4e6 < 2e7 entries
+    assert _thread_choice(None, designs["small"], 2000, 2000) is None  # 4e4 non-zeros
     monkeypatch.setattr(fastreg._path, "_THREAD_MIN_SIZE", 100_000)
-    assert _thread_choice(None, designs["big"], 2000, 2000, 100) == expected
-    assert _thread_choice(None, designs["dense"], 2000, 2000, 100) == expected  # 4e6 entries
-    assert _thread_choice(None, designs["small"], 2000, 2000, 100) is None  # 4e4 non-zeros
-    assert _thread_choice(None, designs["small"], 2000, 2000, 1) is None
-    assert _thread_choice(1, designs["big"], 2000, 2000, 1) is None
+    assert _thread_choice(None, designs["dense"], 2000, 2000) == expected  # 4e6 entries
+    assert _thread_choice(None, designs["small"], 2000, 2000) is None
+    assert _thread_choice(1, designs["big"], 2000, 2000) is None
     seen = []
     t = threading.Thread(
-        target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000, 1)))
+        target=lambda: seen.append(_thread_choice(None, designs["big"], 2000, 2000)))
     t.start()
     t.join()
     assert seen == [None]
