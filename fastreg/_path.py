@@ -18,9 +18,9 @@ from sklearn.utils import assert_all_finite, check_array, check_random_state
 from ._kernels.cd import (ROWS_BUILD_PASSES, build_row_copy, csc_column_stats, enet_path_cd,
                           gap_from_grad, init_residual, make_newton_cache, make_row_cache,
                           unpenalized_excess)
-from ._preprocess import (Preprocessed, available_threads, centered_columns, centered_scatter,
-                          gram_columns, map_threads, one_blas_thread, preprocess_data,
-                          sparse_sq_norms)
+from ._preprocess import (Preprocessed, as_sparse_format, available_threads, centered_columns,
+                          centered_scatter, gram_columns, map_threads, one_blas_thread,
+                          preprocess_data, sparse_sq_norms)
 from ._validation import (check_choice, check_interval, check_penalty_factor, check_sample_weight,
                           is_dask_array)
 
@@ -1031,7 +1031,7 @@ def _prepare_in_memory(X, y, check_input, fit_intercept, sample_weight, copy_X, 
         if y.ndim > 2:
             raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
     elif sparse.issparse(X):
-        X = sparse.csc_matrix(X)
+        X = as_sparse_format(X, sparse.csc_matrix)
     return prepare(X, y, fit_intercept=fit_intercept, sample_weight=sample_weight,
                    precompute=precompute, **prepare_kw)
 

@@ -102,6 +102,19 @@ def sparse_sq_norms(A, axis):
     return np.asarray(A2.sum(axis=axis)).ravel()
 
 
+def as_sparse_format(X, fmt):
+    """``fmt(X)`` for a scipy.sparse ``X`` (sharing X's arrays when X is in that format),
+    keeping X's record that its indices are sorted.
+
+    scipy records that flag on the matrix object, once checked; a new wrapper checks it again
+    (0.4 ms on 1e6 stored entries), on every fit.
+    """
+    Xp = fmt(X)
+    if X.format == Xp.format and X.has_sorted_indices:
+        Xp.has_sorted_indices = True
+    return Xp
+
+
 def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, sparse_format="csc",
                     dense_order="F"):
     """Center (weighted) and rescale rows by ``sqrt(sample_weight)``.
@@ -138,7 +151,7 @@ def preprocess_data(X, y, *, fit_intercept, sample_weight=None, copy_X=True, spa
 
     if is_sparse:
         fmt = sparse.csr_matrix if sparse_format == "csr" else sparse.csc_matrix
-        Xp = fmt(X)
+        Xp = as_sparse_format(X, fmt)
         if sqrt_sw is not None:
             Xp = fmt(sparse.diags(sqrt_sw) @ Xp)
         elif copy_X and not Xp.has_sorted_indices:

@@ -438,6 +438,25 @@ def unsorted_csc(X):
     return A
 
 
+def test_as_sparse_format_keeps_the_sorted_record():
+    """The CSC wrapper of a fit shares X's arrays and X's record of sorted indices, and never
+    claims sorted indices that X does not have."""
+    from fastreg._preprocess import as_sparse_format
+
+    X, _ = make_problem("p>n", seed=44)
+    X[np.random.default_rng(44).random(X.shape) < 0.5] = 0.0
+    A = sparse.csc_matrix(X)
+    assert A.has_sorted_indices
+    B = as_sparse_format(A, sparse.csc_matrix)
+    assert np.shares_memory(B.indices, A.indices) and B.has_sorted_indices
+    U = unsorted_csc(X)
+    V = as_sparse_format(U, sparse.csc_matrix)
+    assert np.shares_memory(V.indices, U.indices) and not V.has_sorted_indices
+    R = as_sparse_format(U.tocsr(), sparse.csc_matrix)  # converted: checked as usual
+    assert R.has_sorted_indices == bool(np.all(np.diff(R.indices[R.indptr[0]:R.indptr[1]]) > 0))
+    assert_array_equal(R.toarray(), X)
+
+
 @pytest.mark.parametrize("sw", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_path_copy_X_keeps_unsorted_sparse_intact(fit_intercept, sw):
