@@ -506,8 +506,9 @@ _THREAD_MIN_SIZE = 20_000_000
 # n_threads=2 against 1 alternated in one process (11 pairs, three runs): 0.72, 0.95 and 0.88
 # of the time. Paths too (their small passes stay serial, see PAR_PASS_MIN_ENTRIES): 100-alpha
 # paths with 1e6 entries (100000 x 1000, 50000 x 5000, 20000 x 50000, 10000 x 100000; 7
-# alternated pairs, /tmp/thr_path.py) took 0.91-0.95x the time with two threads; with 5e5
-# entries (50000 x 1000, 20000 x 25000, 5000 x 100000) 0.94-1.00x.
+# pairs of n_threads=2 and 1, alternated) took 0.91-0.95x the time with two threads; with 5e5
+# entries (50000 x 1000, 20000 x 25000, 5000 x 100000) 0.94-1.00x. (The gain is small because
+# the second core idles through the serial sweeps, and waking it costs most of what it saves.)
 _THREAD_MIN_SPARSE = 500_000
 
 # Threads over the targets of a multi-target path only when the design, counted once per
