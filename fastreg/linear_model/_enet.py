@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 
 from .._path import (check_precompute, prepare, single_fit_precompute, solve_path,
                      validation_plan)
+from .._preprocess import as_sparse_format
 from .._validation import (InvalidParameterError, check_choice, check_interval,
                            check_penalty_factor, is_dask_array, validate_X_y)
 from ._base import CoordinateDescentMixin, LinearRegressorBase
@@ -200,7 +201,7 @@ class ElasticNet(CoordinateDescentMixin, LinearRegressorBase):
                 X, y = validate_X_y(self, X, y, **check_kw)
             else:
                 if sparse.issparse(X):
-                    X = sparse.csc_matrix(X)
+                    X = as_sparse_format(X, sparse.csc_matrix)
                 self.n_features_in_ = X.shape[1]
             prep, design = prepare(X, y, fit_intercept=self.fit_intercept,
                                    sample_weight=sample_weight, precompute=precompute,
