@@ -499,7 +499,7 @@ def alpha_grid(Zty, n_samples, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive
 # while OpenBLAS threads from the preceding X^T y still spin on the other core (a 21-epoch fit
 # took 98 ms threaded vs 63 ms serial; dense fits now run BLAS on one thread, see solve_path).
 # Sparse passes are latency-bound and two threads gained 15% alone (20000x50000, 1e6
-# non-zeros); in a single fit they pay since small passes stay serial (below).
+# non-zeros); sparse data has its own bound since (below), as small passes stay serial.
 _THREAD_MIN_SIZE = 20_000_000
 # Sparse data from 5e5 stored entries: a single alpha's working-set rounds each end on a pass
 # over all non-screened columns. Sparse 20000 x 50000 (1e6 entries), alpha_max / 100,
