@@ -89,18 +89,32 @@ def path_eps(X):
     return 1e-2 if X.shape[1] > X.shape[0] else 1e-3
 
 
-def relative_gap(X, y, coef, alpha):
-    """Lasso duality gap (no intercept) divided by ``||y||^2 / n``, i.e. scikit-learn's ``tol`` units.
+def relative_gap(X, y, coef, alpha, intercept=None):
+    """Lasso duality gap divided by ``||y||^2 / n``, i.e. scikit-learn's ``tol`` units.
 
     Computed with numpy, independently of any solver: the dual point is the residual rescaled to
     be feasible (``theta = r / max(n alpha, ||X^T r||_inf)``, scikit-learn's formulation A).
+
+    With an ``intercept`` (a fit with an unpenalized intercept ``b``), the primal is
+    ``1/2 ||y - X coef - b||^2 + n alpha ||coef||_1`` at the returned ``b``, the dual point is
+    the centered residual (the dual of a free intercept sums to zero), and the gap is divided
+    by ``||y - mean(y)||^2 / n``, as scikit-learn scales ``tol`` for such a fit. A wrong
+    intercept shows in the primal, so in the gap.
     """
     n = X.shape[0]
     r = y - np.asarray(X @ coef).ravel()
     l1 = n * alpha
+    yy = y @ y
+    if intercept is not None:
+        r = r - intercept
+        primal = 0.5 * (r @ r) + l1 * np.abs(coef).sum()
+        r = r - r.mean()  # X_c^T r_c = X^T r_c when r_c sums to zero
+        yc = y - y.mean()
+        yy = yc @ yc
     dual_norm = np.max(np.abs(np.asarray(X.T @ r).ravel()))
     scale = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
     rr = r @ r
-    primal = 0.5 * rr + l1 * np.abs(coef).sum()
+    if intercept is None:
+        primal = 0.5 * rr + l1 * np.abs(coef).sum()
     dual = -0.5 * scale * scale * rr + scale * (r @ y)
-    return (primal - dual) / (y @ y)
+    return (primal - dual) / yy

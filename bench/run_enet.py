@@ -6,8 +6,11 @@ relative duality gap reached over the path, computed by :func:`bench.problems.re
 independently of every solver).
 
 Tasks: ``path`` (100 alphas from alpha_max, eps = 1e-3, or 1e-2 when p > n, every alpha to a
-relative duality gap of ``tol``) and ``single`` (one fit at alpha_max / 100 from a cold start).
-Peers that are not installed are skipped. Usage::
+relative duality gap of ``tol``), ``single`` (one fit at alpha_max / 100 from a cold start; both
+through each library's path function, without an intercept) and ``estimator`` (each library's
+``Lasso(alpha=alpha_max / 100).fit(X, y)`` with its default ``fit_intercept=True``, alpha_max of
+the centered data: what a user calls, and how the issue's single-fit reference times were taken,
+see ``bench/RESULTS.md``). Peers that are not installed are skipped. Usage::
 
     python bench/run_enet.py                    # full sizes, 2 threads
     python bench/run_enet.py --scale 0.2 --problems dense_wide_500x5000 --repeat 3
@@ -36,7 +39,11 @@ N_ALPHAS = 100
 MAX_ITER = 100_000
 
 
-def alpha_max(X, y):
+def alpha_max(X, y, fit_intercept=False):
+    """The smallest alpha at which the lasso solution is zero (of the centered data with
+    ``fit_intercept``: ``X_c^T y_c = X^T y_c``)."""
+    if fit_intercept:
+        y = y - y.mean()
     return np.max(np.abs(np.asarray(X.T @ y).ravel())) / X.shape[0]
 
 
@@ -46,12 +53,13 @@ def alpha_grid(X, y, eps, n_alphas=N_ALPHAS):
 
 
 def task_alphas(X, y, task):
-    """The alphas of a task: ``path`` (the issue's grid) or ``single`` (alpha_max / 100)."""
+    """The alphas of a task: ``path`` (the issue's grid), ``single`` (alpha_max / 100) or
+    ``estimator`` (alpha_max / 100 of the centered data)."""
     if task == "path":
         return alpha_grid(X, y, path_eps(X))
-    if task == "single":
-        return np.array([alpha_max(X, y) / 100])
-    raise ValueError(f"unknown task {task!r} (expected 'path' or 'single')")
+    if task in ("single", "estimator"):
+        return np.array([alpha_max(X, y, fit_intercept=task == "estimator") / 100])
+    raise ValueError(f"unknown task {task!r} (expected 'path', 'single' or 'estimator')")
 
 
 # ---------------------------------------------------------------------- solvers: (X, y, alphas, tol) -> coefs (p, k)
@@ -87,6 +95,39 @@ def run_celer(X, y, alphas, tol):
 
 
 SOLVERS = {"sklearn": run_sklearn, "fastreg": run_fastreg, "skglm": run_skglm, "celer": run_celer}
+
+
+# ------------------------------------------- estimators: (X, y, alpha, tol) -> (coef (p,), intercept)
+def fit_fastreg(X, y, alpha, tol):
+    import fastreg
+
+    m = fastreg.Lasso(alpha=alpha, tol=tol, max_iter=MAX_ITER).fit(X, y)
+    return m.coef_, m.intercept_
+
+
+def fit_sklearn(X, y, alpha, tol):
+    from sklearn.linear_model import Lasso
+
+    m = Lasso(alpha=alpha, tol=tol, max_iter=MAX_ITER).fit(X, y)
+    return m.coef_, m.intercept_
+
+
+def fit_skglm(X, y, alpha, tol):
+    from skglm import Lasso
+
+    # (tol in KKT units, scaled as in run_skglm)
+    m = Lasso(alpha=alpha, tol=tol * np.sqrt(y @ y / X.shape[0]) * 1e-1, max_iter=1000).fit(X, y)
+    return m.coef_, m.intercept_
+
+
+def fit_celer(X, y, alpha, tol):
+    from celer import Lasso
+
+    m = Lasso(alpha=alpha, tol=tol, prune=True, max_epochs=MAX_ITER).fit(X, y)
+    return m.coef_, m.intercept_
+
+
+ESTIMATORS = {"sklearn": fit_sklearn, "fastreg": fit_fastreg, "skglm": fit_skglm, "celer": fit_celer}
 
 
 def available(name):
@@ -146,7 +187,7 @@ def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", nargs="*", default=list(PROBLEMS))
     parser.add_argument("--solvers", nargs="*", default=list(SOLVERS))
-    parser.add_argument("--tasks", nargs="*", default=["path", "single"])
+    parser.add_argument("--tasks", nargs="*", default=["path", "single", "estimator"])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tol", type=float, default=1e-6)
@@ -169,12 +210,20 @@ def measure(args):
                 if not available(solver):
                     notes.append(f"{solver} not installed: skipped")
                     continue
-                calls[solver] = (lambda fn: lambda: fn(X, y, alphas, args.tol))(SOLVERS[solver])
+                if task == "estimator":
+                    call = (lambda fn: lambda: fn(X, y, alphas[0], args.tol))(ESTIMATORS[solver])
+                else:
+                    call = (lambda fn: lambda: fn(X, y, alphas, args.tol))(SOLVERS[solver])
+                calls[solver] = call
             timed = time_solvers(calls, args.repeat, args.budget)
             ref = timed["sklearn"][0] if "sklearn" in timed else None
-            for solver, (t, n_runs, coefs, first) in timed.items():
-                coefs = np.asarray(coefs).reshape(X.shape[1], -1)
-                gap = max(relative_gap(X, y, coefs[:, k], a) for k, a in enumerate(alphas))
+            for solver, (t, n_runs, out, first) in timed.items():
+                if task == "estimator":
+                    gap = relative_gap(X, y, np.asarray(out[0]).ravel(), alphas[0],
+                                       intercept=float(np.ravel(out[1])[0]))
+                else:
+                    coefs = np.asarray(out).reshape(X.shape[1], -1)
+                    gap = max(relative_gap(X, y, coefs[:, k], a) for k, a in enumerate(alphas))
                 ratio = f"{ref / t:.2f}x" if ref else "-"
                 rows.append((name, task, solver, t, n_runs, ratio, gap, first))
                 print(f"  {name} {task} {solver}: {t:.3f}s (x{n_runs}) speed-up {ratio} gap {gap:.1e}",
@@ -185,8 +234,13 @@ def measure(args):
     return rows, notes
 
 
+TASK_LABELS = {"path": "100-alpha path", "single": "one alpha",
+               "estimator": "Lasso(alpha).fit, with intercept"}
+
+
 def rows(quick=False, tiny=False):
-    """Benchmark rows (see ``bench/run.py``): lasso path and single fit on the issue's problems.
+    """Benchmark rows (see ``bench/run.py``): lasso path, single fit and estimator fit on the
+    issue's problems.
 
     ``quick``: problems at scale 0.1, fastreg and scikit-learn only; ``tiny``: scale 0.02.
     """
@@ -199,7 +253,7 @@ def rows(quick=False, tiny=False):
     out = []
     for name, task, solver, t, n_runs, ratio, gap, first in cells:
         problem = (f"{name}{f' at scale {scale}' if scale != '1' else ''}, "
-                   f"{'100-alpha path' if task == 'path' else 'one alpha'}")
+                   f"{TASK_LABELS[task]}")
         sk = ref.get((name, task))
         out.append(row("enet", problem, solver, t, None if solver == "sklearn" or not sk else sk / t,
                        f"max rel. gap {gap:.1e}",

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,3 +121,33 @@ def test_paired_copies_are_distinct_modules_and_ratios_are_per_pair(tmp_path):
     assert calls == ["old", "new"] * 5  # one warm-up pair, then alternation
     assert epochs == (3, 4)
     assert all(isinstance(t, float) for t in (t_old, t_new, ratio))  # no speed asserted
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_relative_gap_with_intercept_certifies_and_catches_a_wrong_intercept(layout):
+    """The benchmark's independent gap of a fit with an intercept (the ``estimator`` task) is
+    small at scikit-learn's tight solution, and a shifted intercept, or the same coefficients
+    read as a fit without one, shows in it."""
+    sys.path.insert(0, str(ROOT))
+    from scipy import sparse
+    from sklearn.linear_model import Lasso
+
+    from bench.problems import relative_gap
+    from bench.run_enet import alpha_max
+
+    rng = np.random.default_rng(0)
+    X = sparse.random(200, 300, density=0.05, format="csc", random_state=0) + 0.0
+    if layout == "dense":
+        X = X.toarray() + 1.0  # non-zero column means
+    y = np.asarray(X @ rng.standard_normal(300)).ravel() + 5.0 + rng.standard_normal(200)
+    alpha = alpha_max(X, y, fit_intercept=True) / 20
+    assert alpha_max(X, y, fit_intercept=True) != alpha_max(X, y)
+    m = Lasso(alpha=alpha, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert np.count_nonzero(m.coef_) > 0
+    gap = relative_gap(X, y, m.coef_, alpha, intercept=m.intercept_)
+    assert 0 <= gap < 1e-10
+    assert relative_gap(X, y, m.coef_, alpha, intercept=m.intercept_ + 0.1) > 1e-4
+    assert relative_gap(X, y, m.coef_, alpha) > 1e-2
+    # at alpha_max of the centered data the solution is zero with the mean as intercept
+    a0 = alpha_max(X, y, fit_intercept=True)
+    assert relative_gap(X, y, np.zeros(300), a0, intercept=y.mean()) < 1e-12
