@@ -102,19 +102,15 @@ def relative_gap(X, y, coef, alpha, intercept=None):
     intercept shows in the primal, so in the gap.
     """
     n = X.shape[0]
-    r = y - np.asarray(X @ coef).ravel()
+    r = y - np.asarray(X @ coef).ravel() - (0.0 if intercept is None else intercept)
     l1 = n * alpha
+    primal = 0.5 * (r @ r) + l1 * np.abs(coef).sum()
     yy = y @ y
     if intercept is not None:
-        r = r - intercept
-        primal = 0.5 * (r @ r) + l1 * np.abs(coef).sum()
         r = r - r.mean()  # X_c^T r_c = X^T r_c when r_c sums to zero
         yc = y - y.mean()
         yy = yc @ yc
     dual_norm = np.max(np.abs(np.asarray(X.T @ r).ravel()))
     scale = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
-    rr = r @ r
-    if intercept is None:
-        primal = 0.5 * rr + l1 * np.abs(coef).sum()
-    dual = -0.5 * scale * scale * rr + scale * (r @ y)
+    dual = -0.5 * scale * scale * (r @ r) + scale * (r @ y)
     return (primal - dual) / yy

@@ -75,15 +75,21 @@ def run_sklearn(X, y, alphas, tol):
     return lasso_path(X, y, alphas=alphas, tol=tol, max_iter=MAX_ITER, check_input=False)[1]
 
 
+def skglm_tol(X, y, tol):
+    """skglm's ``tol`` for a relative duality gap ``tol``.
+
+    skglm stops on the largest KKT violation (units of the gradient, |X_j^T r| / n - alpha),
+    not on a duality gap: tol is scaled so that the gap reached is comparable (see the table).
+    """
+    return tol * np.sqrt(y @ y / X.shape[0]) * 1e-1
+
+
 def run_skglm(X, y, alphas, tol):
     from skglm.datafits import Quadratic
     from skglm.penalties import L1
     from skglm.solvers import AndersonCD
 
-    # skglm stops on the largest KKT violation (units of the gradient, |X_j^T r| / n - alpha),
-    # not on a duality gap: tol is scaled so that the gap reached is comparable (see the table).
-    solver = AndersonCD(tol=tol * np.sqrt(y @ y / X.shape[0]) * 1e-1, max_iter=1000,
-                        fit_intercept=False)
+    solver = AndersonCD(tol=skglm_tol(X, y, tol), max_iter=1000, fit_intercept=False)
     return solver.path(X, y, Quadratic(), L1(alphas[0]), alphas=alphas)[1]
 
 
@@ -115,8 +121,7 @@ def fit_sklearn(X, y, alpha, tol):
 def fit_skglm(X, y, alpha, tol):
     from skglm import Lasso
 
-    # (tol in KKT units, scaled as in run_skglm)
-    m = Lasso(alpha=alpha, tol=tol * np.sqrt(y @ y / X.shape[0]) * 1e-1, max_iter=1000).fit(X, y)
+    m = Lasso(alpha=alpha, tol=skglm_tol(X, y, tol), max_iter=1000).fit(X, y)
     return m.coef_, m.intercept_
 
 
