@@ -17,8 +17,9 @@ The copies live in ``$TMPDIR/fastreg-paired`` and keep their Numba caches betwee
 
 A case is ``problem:task`` with a problem of ``bench/problems.py`` and a task of
 ``bench/run_enet.py`` (the same alphas and input layout): ``path`` (100 alphas from alpha_max,
-every one to a relative duality gap of ``--tol``) or ``single`` (one fit at alpha_max / 100 from
-a cold start). The epoch counts are printed next to the times: a change of algorithm shows there
+every one to a relative duality gap of ``--tol``), ``single`` (one fit at alpha_max / 100 from
+a cold start) or ``estimator`` (``Lasso(alpha).fit(X, y)`` with its default intercept, alpha_max
+/ 100 of the centered data). The epoch counts are printed next to the times: a change of algorithm shows there
 first.
 """
 
@@ -65,6 +66,11 @@ def load_copy(checkout, name, into=WORKDIR):
 def case_call(module, X, y, task, tol):
     """A no-argument call running ``task`` with ``module``; it returns the number of epochs."""
     alphas = task_alphas(X, y, task)
+    if task == "estimator":
+        def fit():
+            return module.Lasso(alpha=alphas[0], tol=tol, max_iter=MAX_ITER).fit(X, y).n_iter_
+
+        return fit
 
     def call():
         out = module.lasso_path(X, y, alphas=alphas, tol=tol, max_iter=MAX_ITER,

@@ -382,7 +382,11 @@ def make_design(prep, precompute="auto", gram=None):
             gram = G
         if not use_gram:
             aux = np.array([0.0, 0.0, vv])
-            data = (A.data, A.indices, A.indptr, mean, v, c, aux)
+            # (without centering X_mean and c are None: the kernels then compile without the
+            # centering terms, see fastreg._kernels.cd)
+            centered = prep.implicit_center
+            data = (A.data, A.indices, A.indptr, mean if centered else None, v,
+                    c if centered else None, aux)
             return Design("sparse", data, col_norm2, Zty.astype(dtype), yy, n_samples)
     else:
         if use_gram and gram is None:  # X is already centered and scaled
@@ -415,7 +419,9 @@ def _gram_columns(design, cols):
         Z = design.data
         return np.asarray(Z.T @ Z[:, cols], dtype=np.float64)
     data, indices, indptr, mean, v, c, aux = design.data
-    n_features = mean.shape[0]
+    n_features = indptr.shape[0] - 1
+    if mean is None:  # (no implicit centering)
+        mean = np.zeros(n_features)
     A = sparse.csc_matrix((data, indices, indptr), shape=(v.shape[0], n_features))
     ZU = A[:, cols].toarray().astype(np.float64) - np.outer(v, mean[cols])
     return np.asarray(A.T @ ZU) - np.outer(mean, v @ ZU)

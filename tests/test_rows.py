@@ -32,6 +32,7 @@ def _direct_gradient(kd, ky, w):
     """``Z^T r_true`` from the dense centered, scaled design (independent of the kernels)."""
     data, indices, indptr, mean, v, c, aux = kd
     n = v.shape[0]
+    mean = np.zeros(indptr.shape[0] - 1) if mean is None else mean
     A = sparse.csc_matrix((data, indices, indptr), shape=(n, mean.shape[0])).toarray()
     Z = A - np.outer(v, mean)
     return Z.T @ (ky - Z @ w)
@@ -180,3 +181,41 @@ def test_targets_share_one_row_copy(monkeypatch, n_threads):
     caches.clear()
     lasso_path(X, Y[:, :2], n_alphas=4, **{k: v for k, v in kw.items() if k != "n_alphas"})
     assert len(caches) == 2 and caches[0][0] is not caches[1][0]
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_layout_compiles_centering_only_with_an_intercept(fit_intercept, weighted):
+    """Without an intercept the sparse layout carries no centering arrays (its kernels compile
+    without those terms); with or without, the column reads and the Gram blocks are Z's."""
+    from numba import njit
+
+    from fastreg._kernels.cd import col_dot, gram_block, refresh_state
+
+    @njit
+    def reads(design, y, w, r, cols):
+        refresh_state(design, y, w, r)
+        out = np.empty(cols.shape[0])
+        for k in range(cols.shape[0]):
+            out[k] = col_dot(design, cols[k], r)
+        return out, gram_block(design, cols, cols.shape[0], cols, cols.shape[0])
+
+    X, y, sw = _sparse_problem(seed=4)
+    prep, design = prepare(X, y, fit_intercept=fit_intercept,
+                           sample_weight=sw if weighted else None)
+    kd, ky = design.target(prep.y, None)
+    assert (kd[3] is None and kd[5] is None) == (not fit_intercept)
+    p = X.shape[1]
+    rng = np.random.default_rng(5)
+    w = np.zeros(p)
+    w[rng.choice(p, 12, replace=False)] = rng.standard_normal(12)
+    A = sparse.csc_matrix(kd[:3], shape=(X.shape[0], p))
+    r = ky - A @ w  # the residual state: z - A w
+    cols = np.sort(rng.choice(p, 9, replace=False)).astype(np.int64)
+    got, block = reads(kd, ky, w, r, cols)
+    mean = np.zeros(p) if kd[3] is None else kd[3]
+    Z = A.toarray() - np.outer(kd[4], mean)
+    np.testing.assert_allclose(got, Z[:, cols].T @ (ky - Z @ w), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(block, Z[:, cols].T @ Z[:, cols], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fastreg._path._gram_columns(design, cols), Z.T @ Z[:, cols],
+                               rtol=1e-12, atol=1e-12)
