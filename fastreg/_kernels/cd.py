@@ -17,9 +17,9 @@ specialized at compile time on the type of ``design`` (``numba.extending.overloa
   ``Z = A - v X_mean^T`` (implicit centering: ``v`` is sqrt(sample_weight) or ones, ``c = A^T v``).
   ``r`` holds ``z - A w`` and ``aux = [s, q, v.v]`` the scalars ``s = X_mean.w``, ``q = v.r``, so that
   the true residual ``r + s v`` is never formed inside an epoch. Without centering ``X_mean`` and
-  ``c`` are None, ``Z = A``, and the kernels compile without the centering terms (a sparse path
-  without an intercept took 0.9x the time; a run-time test of a flag instead made the column
-  dot product 1.4x slower);
+  ``c`` are None, ``Z = A``, and the kernels compile without the centering terms (without an
+  intercept, a sparse path took 0.95x the time and a single fit 0.84x; a run-time test of a flag
+  instead made the column dot product 1.4x slower);
 * Gram (covariance updates, for n_samples >> n_features): ``design`` is ``(G, Zty, yy)`` with
   ``G = Z^T Z``, and ``r`` holds the gradient ``Z^T z - G w`` instead of the residual.
 
