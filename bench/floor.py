@@ -18,9 +18,10 @@ oracle gave it the support of every alpha's solution in advance. The floor has t
   ``S_k`` (working sets, screening, priority), which a real solver must pay for.
 
 The per-alpha bookkeeping of a real solver is not counted either: passes over all the features
-to pick a working set, to screen, to copy the solution. The floor is therefore optimistic: no
-real solver of this kind reaches it. The script prints it next to fastreg's and scikit-learn's
-paths, timed in the same run::
+to pick a working set, to screen, to copy the solution. The floor is therefore optimistic for a
+solver like fastreg's. It is not a bound on every algorithm: its CD part is fastreg's own solver,
+which a different method on the support (fastreg's path takes Newton steps there) may beat. The
+script prints it next to fastreg's and scikit-learn's paths, timed in the same run::
 
     python bench/floor.py                                   # sparse 20000 x 50000
     python bench/floor.py --problem leukemia_72x7129 --repeat 3
@@ -97,7 +98,7 @@ def certification_floor(X, coefs, repeat=5):
     """Per alpha (from the second on), the cheaper of a direct ``X^T r`` pass and the row-wise
     update from the previous alpha's gradient, in seconds; and the direct pass's time.
 
-    Only for a sparse X (a dense X has no cheaper update than its pass: the floor is the pass).
+    A dense X has no cheaper update than its pass: there the floor is one pass per alpha.
     """
     n, p = X.shape
     r = np.ones(n)

@@ -19,8 +19,8 @@ A case is ``problem:task`` with a problem of ``bench/problems.py`` and a task of
 ``bench/run_enet.py`` (the same alphas and input layout): ``path`` (100 alphas from alpha_max,
 every one to a relative duality gap of ``--tol``), ``single`` (one fit at alpha_max / 100 from
 a cold start) or ``estimator`` (``Lasso(alpha).fit(X, y)`` with its default intercept, alpha_max
-/ 100 of the centered data). The epoch counts are printed next to the times: a change of algorithm shows there
-first.
+/ 100 of the centered data). The epoch counts are printed next to the times: a change of
+algorithm shows there first.
 """
 
 import argparse
