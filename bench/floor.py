@@ -5,10 +5,11 @@ measures how much time any certified coordinate-descent path needs on this machi
 oracle gave it the support of every alpha's solution in advance. The floor has two parts:
 
 * **certification**: every alpha's duality gap needs ``X^T r`` at its solution for every
-  feature not screened out. The floor is the cheaper of two ways to get it:
-  * one direct pass over X (threaded, as fastreg's);
+  feature not screened out. The floor is the cheaper of fastreg's two ways to get it, timed
+  with fastreg's own kernels:
+  * one direct pass over X (its threaded full-gradient pass);
   * the previous alpha's gradient updated through the rows that the change of ``w`` touches
-    (``g -= X^T (X dw)``, fastreg's row cache).
+    (``g -= X^T (X dw)``, its row cache).
 
   Screening is not counted against the oracle: it is as if every feature it could discard came
   free;
@@ -38,51 +39,12 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "2")
 
 import numpy as np  # noqa: E402
-from numba import njit, prange  # noqa: E402
 from scipy import sparse  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench._timing import median_time, median_times_interleaved  # noqa: E402
 from bench.problems import make_problem, relative_gap  # noqa: E402
 from bench.run_enet import MAX_ITER, run_fastreg, run_sklearn, task_alphas  # noqa: E402
-
-
-@njit(parallel=True, cache=True, fastmath=True)
-def direct_gradient(data, indices, indptr, r, out):
-    """``out = A^T r`` for a CSC matrix ``A``, one column per thread iteration."""
-    for j in prange(indptr.shape[0] - 1):
-        acc = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            acc += data[k] * r[indices[k]]
-        out[j] = acc
-
-
-@njit(cache=True, fastmath=True)
-def rows_gradient_update(data, indices, indptr, row_data, row_cols, row_ptr, changed, dw, u,
-                         mark, touched, g):
-    """``g -= A^T (A dw)`` for a change ``dw`` of the coordinates ``changed``.
-
-    It reads the changed columns of the CSC ``A``, then the rows they touch in its CSR copy
-    (``row_data``, ``row_cols``, ``row_ptr``). ``u``, ``mark`` and ``touched`` are scratch of
-    length n_samples, with ``u`` zero and ``mark`` False on entry and on return.
-    """
-    n_touched = 0
-    for t in range(changed.shape[0]):
-        j = changed[t]
-        for k in range(indptr[j], indptr[j + 1]):
-            i = indices[k]
-            if not mark[i]:
-                mark[i] = True
-                touched[n_touched] = i
-                n_touched += 1
-            u[i] += data[k] * dw[t]
-    for t in range(n_touched):
-        i = touched[t]
-        ui = u[i]
-        for q in range(row_ptr[i], row_ptr[i + 1]):
-            g[row_cols[q]] -= row_data[q] * ui
-        u[i] = 0.0
-        mark[i] = False
 
 
 def reference_path(X, y, alphas):
@@ -94,35 +56,38 @@ def reference_path(X, y, alphas):
                               check_input=False)[1]
 
 
-def certification_floor(X, coefs, repeat=5):
-    """Per alpha (from the second on), the cheaper of a direct ``X^T r`` pass and the row-wise
-    update from the previous alpha's gradient, in seconds; and the direct pass's time.
+def certification_floor(X, y, coefs, repeat=5):
+    """Per alpha (from the second on), the cheaper of fastreg's direct ``X^T r`` pass and its
+    row-wise update from the previous alpha's gradient, in seconds; and the direct pass's time.
 
     A dense X has no cheaper update than its pass: there the floor is one pass per alpha.
     """
+    from fastreg._kernels.cd import _build_rows, _grad_pass_threaded, _rows_update, make_row_cache
+    from fastreg._path import prepare
+
     n, p = X.shape
+    prep, design = prepare(X, y, fit_intercept=False, precompute=False)
+    kd, _ = design.target(prep.y)
     r = np.ones(n)
     out = np.empty(p)
-    if not sparse.issparse(X):
-        Xf = np.asfortranarray(X)
-        t_direct = median_time(lambda: Xf.T @ r, repeat)[0]
+    every = np.arange(p)
+    t_direct = median_time(lambda: _grad_pass_threaded(kd, r, every, p, out), repeat)[0]
+    if design.kind != "sparse":
         return np.full(coefs.shape[1] - 1, t_direct), t_direct
-    X = sparse.csc_matrix(X)
-    Xr = X.tocsr()
-    t_direct = median_time(lambda: direct_gradient(X.data, X.indices, X.indptr, r, out),
-                           repeat)[0]
-    u = np.zeros(n)
-    mark = np.zeros(n, dtype=np.bool_)
-    touched = np.empty(n, dtype=np.int64)
-    g = np.zeros(p)
+    rows = make_row_cache(n, p, X.nnz)
+    _build_rows(kd, rows)
+    w_ref = rows[4]
     floor = []
     for k in range(1, coefs.shape[1]):
-        step = coefs[:, k] - coefs[:, k - 1]
-        changed = np.flatnonzero(step)
-        dw = step[changed]
-        t_rows = median_time(lambda: rows_gradient_update(
-            X.data, X.indices, X.indptr, Xr.data, Xr.indices, Xr.indptr, changed, dw, u, mark,
-            touched, g), repeat)[0]
+        before, after = coefs[:, k - 1].copy(), coefs[:, k].copy()
+        changed = np.flatnonzero(after != before).astype(np.int64)
+        w_ref[:] = before
+
+        def there_and_back():  # the same update each way: the reference ends where it began
+            _rows_update(kd, after, rows, changed, changed.size)
+            _rows_update(kd, before, rows, changed, changed.size)
+
+        t_rows = median_time(there_and_back, repeat)[0] / 2
         floor.append(min(t_direct, t_rows))
     return np.array(floor), t_direct
 
@@ -166,7 +131,7 @@ def measure(problem, tol=1e-6, repeat=5, scale=1.0, with_sklearn=True):
         X = sparse.csc_matrix(X)
     alphas = task_alphas(X, y, "path")
     coefs = reference_path(X, y, alphas)
-    cert, t_direct = certification_floor(X, coefs, repeat)
+    cert, t_direct = certification_floor(X, y, coefs, repeat)
     cd, epochs, oracle_gap = oracle_cd(X, y, alphas, coefs, tol, repeat)
     calls = [lambda: run_fastreg(X, y, alphas, tol)]
     if with_sklearn:
