@@ -50,10 +50,7 @@ from bench.run_enet import MAX_ITER, run_fastreg, run_sklearn, task_alphas  # no
 def reference_path(X, y, alphas):
     """Coefficients ``(n_features, n_alphas)`` of the path solved to a relative gap of 1e-10:
     their supports are the oracle's."""
-    import fastreg
-
-    return fastreg.lasso_path(X, y, alphas=alphas, tol=1e-10, max_iter=MAX_ITER,
-                              check_input=False)[1]
+    return run_fastreg(X, y, alphas, tol=1e-10)
 
 
 def certification_floor(X, y, coefs, repeat=5):
