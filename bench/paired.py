@@ -80,20 +80,35 @@ def case_call(module, X, y, task, tol):
     return call
 
 
+def _timed(call):
+    t0 = time.perf_counter()
+    call()
+    return time.perf_counter() - t0
+
+
 def paired_times(call_old, call_new, repeat):
-    """Medians of each side and the median of the per-pair ratios ``new / old``."""
+    """Medians of each side, the median of the per-pair ratios ``new / old`` and their
+    interquartile range ``(q25, q75)``, and the epochs of each side's warm-up call.
+
+    The pairs alternate which side runs first (old-new, new-old, ...), so that what one call
+    leaves behind (caches, Numba's waiting worker threads) does not always favour the same side.
+    The interquartile range says whether a ratio is resolved: on this 2-core machine, two runs
+    of 9-15 pairs of the same change gave medians 3-5% apart.
+    """
     epochs = (call_old(), call_new())  # warm-up (compiles, or loads the cache)
     t_old, t_new = [], []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        call_old()
-        t1 = time.perf_counter()
-        call_new()
-        t2 = time.perf_counter()
-        t_old.append(t1 - t0)
-        t_new.append(t2 - t1)
+    for k in range(repeat):
+        if k % 2 == 0:
+            t_old.append(_timed(call_old))
+            t_new.append(_timed(call_new))
+        else:
+            t_new.append(_timed(call_new))
+            t_old.append(_timed(call_old))
     t_old, t_new = np.array(t_old), np.array(t_new)
-    return float(np.median(t_old)), float(np.median(t_new)), float(np.median(t_new / t_old)), epochs
+    ratios = t_new / t_old
+    q25, q75 = np.percentile(ratios, [25, 75])
+    return (float(np.median(t_old)), float(np.median(t_new)), float(np.median(ratios)),
+            (float(q25), float(q75)), epochs)
 
 
 def main(argv=None):
@@ -111,17 +126,18 @@ def main(argv=None):
     os.makedirs(WORKDIR, exist_ok=True)
     old = load_copy(args.old, "fastreg_old")
     new = load_copy(args.new, "fastreg_new")
-    print("| case | old (ms) | new (ms) | new / old (median of pairs) | epochs old / new |")
-    print("|---|---|---|---|---|")
+    print("| case | old (ms) | new (ms) | new / old (median of pairs) | interquartile range "
+          "| epochs old / new |")
+    print("|---|---|---|---|---|---|")
     for case in args.cases:
         problem, task = case.split(":")
         X, y = make_problem(problem, scale=args.scale)
         X = prepare_input(X)
-        t_old, t_new, ratio, (e_old, e_new) = paired_times(
+        t_old, t_new, ratio, (q25, q75), (e_old, e_new) = paired_times(
             case_call(old, X, y, task, args.tol), case_call(new, X, y, task, args.tol),
             args.repeat)
         print(f"| {case} | {t_old * 1e3:.1f} | {t_new * 1e3:.1f} | {ratio:.3f} "
-              f"| {e_old} / {e_new} |", flush=True)
+              f"| {q25:.3f}-{q75:.3f} | {e_old} / {e_new} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -117,10 +117,12 @@ def test_paired_copies_are_distinct_modules_and_ratios_are_per_pair(tmp_path):
     calls = []
     old = lambda: calls.append("old") or 3  # noqa: E731
     new = lambda: calls.append("new") or 4  # noqa: E731
-    t_old, t_new, ratio, epochs = paired.paired_times(old, new, repeat=4)
-    assert calls == ["old", "new"] * 5  # one warm-up pair, then alternation
+    t_old, t_new, ratio, (q25, q75), epochs = paired.paired_times(old, new, repeat=4)
+    # one warm-up pair, then pairs that alternate which side runs first
+    assert calls == ["old", "new"] * 2 + ["new", "old", "old", "new", "new", "old"]
     assert epochs == (3, 4)
-    assert all(isinstance(t, float) for t in (t_old, t_new, ratio))  # no speed asserted
+    assert all(isinstance(t, float) for t in (t_old, t_new, ratio, q25, q75))  # no speed asserted
+    assert q25 <= ratio <= q75
 
 
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
