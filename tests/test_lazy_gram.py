@@ -15,7 +15,7 @@ from fastreg._path import LAZY_FIRST_COLUMNS, LazyGram, prepare
 from fastreg._preprocess import centered_columns, gram_columns
 
 from _helpers import alpha_max
-from test_enet import TIGHT, check_against_sklearn
+from test_enet import TIGHT, check_against_sklearn, sk_fit
 
 
 @pytest.fixture(autouse=True)
@@ -153,7 +153,7 @@ def test_fits_match_sklearn_and_the_full_gram(ratio, l1_ratio, dtype, weighted, 
     and the whole matrix (alpha_max / 200): scikit-learn's answer, the full Gram layout's
     answer, X untouched. float32 fits stop at tol=1e-6, which float32 reaches (1e-10 is below
     its round-off: both layouts then warn and return their best point), without a warning and
-    at the float64 solution."""
+    at scikit-learn's float64 solution."""
     X64, y64 = _tall()
     rng = np.random.default_rng(4)
     sw = rng.uniform(0, 2, X64.shape[0]) if weighted else None
@@ -175,7 +175,7 @@ def test_fits_match_sklearn_and_the_full_gram(ratio, l1_ratio, dtype, weighted, 
         check_against_sklearn(est, X, y, sample_weight=sw)
         assert_allclose(est.coef_, full.coef_, rtol=1e-6, atol=1e-8 * np.abs(full.coef_).max())
     else:
-        ref = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, **TIGHT).fit(X64, y64, sample_weight=sw)
+        ref = sk_fit(X64, y64, alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw)
         scale = np.abs(ref.coef_).max()
         for fit in (est, full):  # (measured: within 3e-6 of the scale)
             assert_allclose(fit.coef_, ref.coef_, rtol=0, atol=2e-5 * scale)
