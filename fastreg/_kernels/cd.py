@@ -94,26 +94,16 @@ def _col_dot(design, j, r):
             return acc
 
         return dense
-    if _is_centered(design):
-
-        def csc(design, j, r):
-            data, indices, indptr, mean, v, c, aux = design
-            acc = 0.0
-            for k in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                acc += data[k] * r[np.uintp(indices[k])]
-            return acc + aux[0] * c[j] - mean[j] * (aux[1] + aux[0] * aux[2])
-
-        return csc
     if _is_sparse(design):
 
-        def csc_plain(design, j, r):
+        def csc(design, j, r):
             data, indices, indptr = design[0], design[1], design[2]
             acc = 0.0
             for k in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                 acc += data[k] * r[np.uintp(indices[k])]
-            return acc
+            return acc + centering_dot(design, j)
 
-        return csc_plain
+        return csc
     if _is_gram(design):
 
         def gram(design, j, r):
@@ -131,24 +121,15 @@ def _col_update(design, j, delta, r):
                 r[i] -= delta * design[i, j]
 
         return dense
-    if _is_centered(design):
-
-        def csc(design, j, delta, r):
-            data, indices, indptr, mean, v, c, aux = design
-            for k in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                r[np.uintp(indices[k])] -= delta * data[k]
-            aux[0] += delta * mean[j]
-            aux[1] -= delta * c[j]
-
-        return csc
     if _is_sparse(design):
 
-        def csc_plain(design, j, delta, r):
+        def csc(design, j, delta, r):
             data, indices, indptr = design[0], design[1], design[2]
             for k in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                 r[np.uintp(indices[k])] -= delta * data[k]
+            centering_step(design, j, delta)
 
-        return csc_plain
+        return csc
     if _is_gram(design):
 
         def gram(design, j, delta, r):
@@ -628,6 +609,16 @@ def _rows_update(design, w, rows, changed, n_changed):
     centering_update(design, g_ref, s, vu)
 
 
+def centering_dot(design, j):
+    """``Z_j^T r_true - A_j^T r`` of a sparse layout: the centering terms of :func:`col_dot`
+    (zero without centering)."""
+
+
+def centering_step(design, j, delta):
+    """Bring the scalars ``aux = [X_mean.w, v.r]`` to ``w_j += delta`` (the centering part of
+    :func:`col_update`; nothing without centering)."""
+
+
 def centering_mean(design, j):
     """``X_mean[j]`` of a sparse layout (zero without centering)."""
 
@@ -640,6 +631,31 @@ def centering_update(design, g, s, vu):
 def centering_cross(design, ja, jb):
     """``Z_a^T Z_b - A_a^T A_b = mean_a mean_b (v.v) - mean_b c_a - mean_a c_b`` (zero without
     centering)."""
+
+
+@overload(centering_dot, jit_options=_JIT)
+def _centering_dot(design, j):
+    if _is_centered(design):
+
+        def dot(design, j):
+            mean, c, aux = design[3], design[5], design[6]
+            return aux[0] * c[j] - mean[j] * (aux[1] + aux[0] * aux[2])
+
+        return dot
+    return lambda design, j: 0.0
+
+
+@overload(centering_step, jit_options=_JIT)
+def _centering_step(design, j, delta):
+    if _is_centered(design):
+
+        def step(design, j, delta):
+            mean, c, aux = design[3], design[5], design[6]
+            aux[0] += delta * mean[j]
+            aux[1] -= delta * c[j]
+
+        return step
+    return lambda design, j, delta: None
 
 
 @overload(centering_mean, jit_options=_JIT)
