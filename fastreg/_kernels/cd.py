@@ -1077,7 +1077,8 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
     n = u.shape[0]
     if n_snap == K + 1:  # drop the oldest snapshot
         for k in range(K):
-            rbuf[k, :] = rbuf[k + 1, :]
+            for i in range(n):  # (a loop: a slice assignment compiles numba's shape-error text)
+                rbuf[k, i] = rbuf[k + 1, i]
         n_snap = K
     true_residual(design, r, rbuf[n_snap])
     n_snap += 1

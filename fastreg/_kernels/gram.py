@@ -275,7 +275,8 @@ def cross(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, cols, 
                     s += np.float64(B[j, k]) * np.float64(B[j, k])
                 sq[j] += s
             for a in range(c):
-                Bc[a, :m] = B[cols[a], :m]
+                for k in range(m):  # (loops, not a slice assignment: see cd.extrapolated_dual)
+                    Bc[a, k] = B[cols[a], k]
         if sums:
             for k in range(m):
                 i = rows[0] + k0 + k if contiguous else rows[k0 + k]

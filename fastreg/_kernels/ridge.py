@@ -151,7 +151,8 @@ def pcg(op, b, alpha, x, dinv, tol, max_iter, dual, iterates):
     m = x.shape[0]
     store = iterates.shape[0] > 0
     if store:
-        iterates[0, :] = x
+        for i in range(m):  # (loops, not slice assignments: see cd.extrapolated_dual)
+            iterates[0, i] = x[i]
     bnorm = np.sqrt(_dot(b, b))
     if bnorm == 0.0:
         x[:] = 0.0
@@ -182,7 +183,8 @@ def pcg(op, b, alpha, x, dinv, tol, max_iter, dual, iterates):
         rnorm = np.sqrt(_dot(r, r))
         it += 1
         if store and it < iterates.shape[0]:
-            iterates[it, :] = x
+            for i in range(m):
+                iterates[it, i] = x[i]
     return it, rnorm / bnorm
 
 
@@ -228,7 +230,8 @@ def cg_multishift(op, b, shifts, tol, max_iter, dual, out):
     p = b.copy()
     P = np.empty((k, m), dtype=b.dtype)
     for i in range(k):
-        P[i, :] = b
+        for t in range(m):  # (loops, not a slice assignment: see cd.extrapolated_dual)
+            P[i, t] = b[t]
     zeta = np.ones(k)
     zeta_prev = np.ones(k)
     n_active = k
