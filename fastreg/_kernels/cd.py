@@ -729,7 +729,7 @@ def _rows_gradient(design, w, missing, n_missing, XtA, rows):
             return False
         w_ref = rows[4]
         changed = rows[8]
-        n_changed = 0
+        n_changed = np.int64(0)
         col_entries = 0
         for j in range(w.shape[0]):
             if w[j] != w_ref[j]:
@@ -1594,7 +1594,7 @@ def try_newton(design, y, w, r, pf, l1, l2, positive, idx, n_idx, key, n_key, su
     moved = newton_step(design, y, w, r, pf, l1, l2, positive, supp, sgn, k, cache)
     state[5] = 1.0 if moved == 2 else 0.0
     if moved:  # record the support the step ended on
-        n_s, _ = same_support(w, idx, n_idx, key, 0)
+        n_s, _ = same_support(w, idx, n_idx, key, np.int64(0))
     return n_s, moved > 0
 
 
@@ -1818,7 +1818,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     # (taking the first working set from all of leukemia's 7129 known features instead made
     # its path 1.5x slower).
     nnz = 0
-    n_cand = 0
+    n_cand = np.int64(0)
     lazy = use_ws and has_residual(design)  # (a Gram design's gradient costs no pass)
     if lazy:
         n_free = 0
@@ -1859,7 +1859,7 @@ def enet_cd(design, y, w, r, col_norm2, pf, l1, l2, positive, max_iter, tol, tol
     rbuf = np.empty((K + 1, n_res), dtype=np.float64)
     u = np.empty(n_res, dtype=np.float64)
     XtU = np.empty(n_features if dual_extrap else 0, dtype=np.float64)
-    n_snap = 0
+    n_snap = np.int64(0)
 
     # Newton steps on the support (see newton_step): the signed support at the last gap check
     newton = newton_on(newton_cache)
