@@ -18,20 +18,35 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = """
-import json, warnings
+import json, re, warnings
 import numpy as np
+from numba.core import event
 import fastreg
 from fastreg._kernels import cd
+compiles = event.RecordingListener()
+event.register("numba:compile", compiles)
 rng = np.random.default_rng(0)
 X = rng.standard_normal((30, 5)); y = X[:, 0] + 0.1 * rng.standard_normal(30)
 with warnings.catch_warnings():
     warnings.simplefilter("error")
     est = fastreg.ElasticNet(alpha=0.01, precompute=False).fit(X, y)
 stats = cd.enet_path_cd.stats
+# fastreg functions compiled twice for the same types up to literals (an argument typed as the
+# constant Literal[int](0) at one call and as int64 at another): twice the compile time
+seen, literal_twins = set(), []
+for _, ev in compiles.buffer:
+    disp = ev.data.get("dispatcher")
+    if ev.is_start and disp is not None and disp.py_func.__module__.startswith("fastreg"):
+        types = re.sub(r"Literal\\[int\\]\\(-?\\d+\\)", "int64", str(ev.data["args"]))
+        key = (disp.py_func.__qualname__, re.sub(r"Literal\\[bool\\]\\(\\w+\\)", "bool", types))
+        if key in seen:
+            literal_twins.append(key[0])
+        seen.add(key)
 print(json.dumps({"file": fastreg.__file__, "coef0": float(est.coef_[0]),
                   "cache_path": stats.cache_path,
                   "hits": sum(stats.cache_hits.values()),
-                  "misses": sum(stats.cache_misses.values())}))
+                  "misses": sum(stats.cache_misses.values()),
+                  "literal_twins": literal_twins}))
 """
 
 
@@ -80,6 +95,7 @@ def test_cache_with_read_only_package(tmp_path):
         first = _run(prefix, env, work)
         assert Path(first["file"]).parent == site / "fastreg"  # the read-only copy was used
         assert first["misses"] >= 1 and first["hits"] == 0  # compiled in this process
+        assert first["literal_twins"] == []  # each kernel compiled once per layout
         assert Path(first["cache_path"]).is_relative_to(xdg)  # numba's user-wide fallback
         cached = _files(xdg)
         assert any(p.suffix == ".nbi" for p in cached) and any(p.suffix == ".nbc" for p in cached)
