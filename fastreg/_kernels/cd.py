@@ -1077,7 +1077,7 @@ def extrapolated_dual(design, y, w, r, pf, l1, positive, gap, dual_norm, XtA, id
     n = u.shape[0]
     if n_snap == K + 1:  # drop the oldest snapshot
         for k in range(K):
-            for i in range(n):  # (a loop: a slice assignment compiles numba's shape-error text)
+            for i in range(n):  # (a loop: see tests/test_kernel_source.py)
                 rbuf[k, i] = rbuf[k + 1, i]
         n_snap = K
     true_residual(design, r, rbuf[n_snap])

@@ -275,7 +275,7 @@ def cross(XT, YT, rows, contiguous, weighted, sqrt_w, x_offset, y_offset, cols, 
                     s += np.float64(B[j, k]) * np.float64(B[j, k])
                 sq[j] += s
             for a in range(c):
-                for k in range(m):  # (loops, not a slice assignment: see cd.extrapolated_dual)
+                for k in range(m):  # (a loop: see tests/test_kernel_source.py)
                     Bc[a, k] = B[cols[a], k]
         if sums:
             for k in range(m):

@@ -151,7 +151,7 @@ def pcg(op, b, alpha, x, dinv, tol, max_iter, dual, iterates):
     m = x.shape[0]
     store = iterates.shape[0] > 0
     if store:
-        for i in range(m):  # (loops, not slice assignments: see cd.extrapolated_dual)
+        for i in range(m):  # (a loop: see tests/test_kernel_source.py)
             iterates[0, i] = x[i]
     bnorm = np.sqrt(_dot(b, b))
     if bnorm == 0.0:
@@ -230,7 +230,7 @@ def cg_multishift(op, b, shifts, tol, max_iter, dual, out):
     p = b.copy()
     P = np.empty((k, m), dtype=b.dtype)
     for i in range(k):
-        for t in range(m):  # (loops, not a slice assignment: see cd.extrapolated_dual)
+        for t in range(m):  # (a loop: see tests/test_kernel_source.py)
             P[i, t] = b[t]
     zeta = np.ones(k)
     zeta_prev = np.ones(k)
