@@ -12,7 +12,7 @@ from scipy import sparse
 from sklearn.linear_model import enet_path as sk_enet_path
 
 import fastreg._path
-from fastreg import Lasso, enet_path, lasso_path
+from fastreg import Lasso, LassoCV, enet_path, lasso_path
 from fastreg._kernels.cd import _build_rows, _rows_update, build_row_copy, make_row_cache
 from fastreg._path import prepare
 
@@ -86,7 +86,8 @@ def _capture_row_caches(monkeypatch, build_after):
     caches = []
 
     def make(*args, **kw):
-        cache = make_row_cache(*args, build_after=build_after, **kw)
+        kw.setdefault("build_after", build_after)  # (a single fit's idle cache keeps np.inf)
+        cache = make_row_cache(*args, **kw)
         caches.append(cache)
         return cache
 
@@ -144,7 +145,32 @@ def test_no_row_cache_for_float32_dense_or_single_fits(monkeypatch):
     Lasso(alpha=0.01).fit(X, y)
     assert caches == []
     lasso_path(X, y, n_alphas=5)
-    assert len(caches) == 1
+    assert len(caches) == 1 and caches[0][9][0] == 1.0  # built (build_after=0 here)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_cross_validation_refits_with_its_paths_compiled_solver(monkeypatch, fit_intercept):
+    # the refit is a single fit: it gets an idle row cache (never built), so that its arguments
+    # have the folds' paths' Numba types and one compiled enet_path_cd serves the whole fit
+    # (a first sparse LassoCV compiled two: 33 s cold against 26.6)
+    import numba
+
+    X, y, _ = _sparse_problem(seed=7)
+    real, signatures = fastreg._path.enet_path_cd, []
+
+    def spy(*args):
+        signatures.append(tuple(numba.typeof(a) for a in args))
+        return real(*args)
+
+    monkeypatch.setattr(fastreg._path, "enet_path_cd", spy)
+    caches = _capture_row_caches(monkeypatch, build_after=0.0)
+    model = LassoCV(cv=3, alphas=5, fit_intercept=fit_intercept).fit(X, y)
+    assert len(signatures) == 3 + 1 and len(set(signatures)) == 1
+    assert [cache[9][5] for cache in caches] == [0.0, 0.0, 0.0, np.inf]
+    assert caches[-1][9][0] == 0.0  # the refit's cache was never built
+    direct = Lasso(alpha=model.alpha_, fit_intercept=fit_intercept, tol=model.tol).fit(X, y)
+    np.testing.assert_allclose(model.coef_, direct.coef_, rtol=0,
+                               atol=1e-12 * np.abs(direct.coef_).max())
 
 
 @pytest.mark.parametrize("n_threads", [1, 2])

@@ -532,7 +532,9 @@ def make_row_cache(n_samples, n_features, nnz, build_after=ROWS_BUILD_PASSES, sh
     and ``state = [built, have_ref, n_updates, entries_read, total_updates, build_after]``
     (``n_updates`` since the reference was last computed directly). ``shared``: the first
     three of another cache whose copy is built (:func:`build_row_copy`), used read-only, so
-    that the targets of a path share one copy.
+    that the targets of a path share one copy. ``build_after=np.inf`` makes an idle cache,
+    never built, for a solve that should not use one but run the same compiled code:
+    ``make_row_cache(0, 0, 0, build_after=np.inf)`` (its arrays are then never read).
     """
     state = np.zeros(6, dtype=np.float64)
     state[5] = build_after
@@ -711,7 +713,7 @@ def _rows_gradient(design, w, missing, n_missing, XtA, rows):
     def by_rows(design, w, missing, n_missing, XtA, rows):
         indptr = design[2]
         state = rows[9]
-        if n_missing == 0:
+        if n_missing == 0 or state[5] == np.inf:  # (an idle cache: see make_row_cache)
             return False
         direct = 0
         for t in range(n_missing):

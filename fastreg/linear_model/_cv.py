@@ -246,11 +246,13 @@ class ElasticNetCV(CoordinateDescentMixin, LinearRegressorBase):
         else:
             self.alphas_ = grids[0]
 
-        # Refit on the whole data, reusing its preparation (centering, Gram) from the grid.
+        # Refit on the whole data, reusing its preparation (centering, Gram) from the grid, and
+        # the compiled solver of the folds' paths.
         final = solve_path(res["prep"], res["design"], [self.alpha_], l1_ratio=self.l1_ratio_,
                            penalty_factor=pf, positive=self.positive, tol=self.tol,
                            max_iter=self.max_iter, selection=self.selection,
-                           random_state=self.random_state, screening=self.screening)
+                           random_state=self.random_state, screening=self.screening,
+                           path_solver=True)
         self.coef_ = final.coefs[:, 0]
         self.intercept_ = dtype.type(final.intercepts[0])
         self.dual_gap_ = dtype.type(final.dual_gaps[0])
