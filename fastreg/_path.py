@@ -631,8 +631,8 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
         A single alpha with the compiled solver of a path (on sparse float64 data, whose paths
         carry a row cache and single fits do not: an idle cache is passed, never built), for a
         caller that has just run paths on the same layout, so that it does not compile a second
-        solver: the refit of a cross-validation (a first sparse ``LassoCV`` took 26.6 s cold
-        instead of 33 s).
+        solver: the refit of a cross-validation (a first sparse ``LassoCV`` took 26 s cold
+        instead of 35-43 s).
     n_threads : int or None, default=None
         Threads. With several targets they take one target each (each target's path is
         independent: :func:`_target_threads`), with one BLAS thread each; otherwise they share

@@ -152,7 +152,7 @@ def test_no_row_cache_for_float32_dense_or_single_fits(monkeypatch):
 def test_cross_validation_refits_with_its_paths_compiled_solver(monkeypatch, fit_intercept):
     # the refit is a single fit: it gets an idle row cache (never built), so that its arguments
     # have the folds' paths' Numba types and one compiled enet_path_cd serves the whole fit
-    # (a first sparse LassoCV compiled two: 33 s cold against 26.6)
+    # (a first sparse LassoCV compiled two: 35-43 s cold against 26)
     import numba
 
     X, y, _ = _sparse_problem(seed=7)
