@@ -707,7 +707,7 @@ def solve_path(prep, design, alphas, *, l1_ratio, penalty_factor=None, positive=
     row_layout = (incremental_gradient and design.kind == "sparse"
                   and dtype == np.float64)
     use_rows = row_layout and n_alphas > 1
-    idle_rows = row_layout and not use_rows and path_solver
+    idle_rows = row_layout and path_solver  # (used only where use_rows is not)
     # Several targets share one row copy, built now (read-only in the kernels, so that the
     # targets' threads may share it): one copy in memory and one build, and each target may
     # use it from its first alpha. Only when the targets' first gaps alone (about one pass
