@@ -123,6 +123,37 @@ def test_a_feature_that_must_leave_is_dropped(layout):
         assert np.abs(stationarity).max() <= 1e-8 * l1
 
 
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rejected_step_restores_the_residual_exactly(layout, dtype):
+    """A step that does not lower the objective leaves ``w`` and the residual state (with the
+    sparse layout's centering scalars) bit for bit as they were. The step is made to fail by a
+    support that leaves out one of the non-zeros: its system then ignores that feature, and
+    its solution is worse than the optimum it starts from."""
+    X, Xd, y, sw = _problem(layout, seed=1)
+    alpha = 0.05
+    ref = _reference(Xd, y, sw, alpha, 1.0)
+    supp = np.flatnonzero(ref.coef_)
+    biggest = supp[np.argmax(np.abs(ref.coef_[supp]))]
+    partial = supp[supp != biggest].astype(np.int64)
+    Xc = X.astype(dtype)
+    prep, design = prepare(Xc, y.astype(dtype), fit_intercept=True, sample_weight=sw)
+    kd, ky = design.target(prep.y, None)
+    n = design.n_samples
+    w = ref.coef_.astype(dtype)
+    r = init_residual(kd, ky, w)
+    w0, r0 = w.copy(), r.copy()
+    aux0 = kd[6].copy() if layout == "sparse" else None
+    moved = newton_step(kd, ky, w, r, np.ones(Xd.shape[1]), alpha * n, 0.0, False, partial,
+                        np.sign(ref.coef_[partial]), partial.size,
+                        make_newton_cache(Xd.shape[1], Xd.shape[1]))
+    assert not moved
+    np.testing.assert_array_equal(w, w0)
+    np.testing.assert_array_equal(r, r0)
+    if layout == "sparse":
+        np.testing.assert_array_equal(kd[6], aux0)
+
+
 def test_singular_system_and_full_cache_leave_w_alone():
     rng = np.random.default_rng(3)
     n, p = 10, 30
