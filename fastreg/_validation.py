@@ -83,8 +83,11 @@ def check_interval(
         )
     if kind is Real and np.isnan(value):
         raise InvalidParameterError(f"{expected} Got {value!r} instead.")
-    too_low = low is not None and (value < low if closed in ("both", "left") else value <= low)
-    too_high = high is not None and (value > high if closed in ("both", "right") else value >= high)
+    # (an unbounded end is open, as the message says: +-inf is outside, as in scikit-learn)
+    too_low = (value == -np.inf if low is None
+               else value < low if closed in ("both", "left") else value <= low)
+    too_high = (value == np.inf if high is None
+                else value > high if closed in ("both", "right") else value >= high)
     if too_low or too_high:
         raise InvalidParameterError(f"{expected} Got {value!r} instead.")
     return int(value) if kind is Integral else float(value)
