@@ -275,11 +275,14 @@ class _EnetFold:
                        sample_weight=sw_train, copy_X=False, precompute=self.precompute)
 
     def __call__(self, state, param):
+        # A fold's alpha that stops above the tolerance warns (ConvergenceWarning, with the gap
+        # reached), as scikit-learn's folds do: its held-out error is that of an unconverged
+        # point, and the choice of alpha may rest on it.
         prep, design = state
         i_param, l1_ratio = param
         return solve_path(prep, design, self.alphas_per_param[i_param], l1_ratio=l1_ratio,
                           penalty_factor=self.penalty_factor, positive=self.positive,
-                          warn=False, verbose=self.verbose > 1, **self.path_params)
+                          verbose=self.verbose > 1, **self.path_params)
 
 
 def _enet_grids(design, l1_ratios, alphas, n_alphas, eps, positive, penalty_factor):

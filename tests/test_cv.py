@@ -8,6 +8,7 @@ import pytest
 from scipy import sparse
 from sklearn import linear_model as sk
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold
 
 import fastreg
@@ -313,6 +314,27 @@ def test_gram_matrix_as_precompute_warns_once_and_is_not_used_by_the_folds(fit_i
     np.testing.assert_allclose(model.mse_path_, ref.mse_path_, rtol=1e-12)
     assert model.alpha_ == ref.alpha_
     np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["dense", "gram", "sparse"])
+def test_unconverged_folds_warn(layout):
+    """A fold's path that stops above the tolerance warns with the gap it reached, as
+    scikit-learn's folds do (they were silent, and the choice of alpha rested on them)."""
+    X, y = make_data(60, 30)
+    X = sparse.csc_matrix(X) if layout == "sparse" else X
+    kw = dict(cv=3, alphas=5, tol=1e-12, max_iter=2)
+    if layout != "sparse":
+        kw["precompute"] = layout == "gram"  # (the Gram layout's folds: fold statistics)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        fastreg.LassoCV(**kw).fit(X, y)
+    gaps = [w for w in rec if issubclass(w.category, ConvergenceWarning)]
+    # the refit at alpha_ warns once; the folds' 3 x 5 alphas warn too
+    assert len(gaps) > 3
+    assert all("Duality gap" in str(w.message) for w in gaps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converged folds and refit: not a warning
+        fastreg.LassoCV(**{**kw, "tol": 1e-4, "max_iter": 10000}).fit(X, y)
 
 
 def test_does_not_modify_input():
