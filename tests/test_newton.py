@@ -293,5 +293,5 @@ def test_no_newton_steps_with_more_samples_than_features(layout, monkeypatch):
     assert fits[0].n_iter_ == fits[1].n_iter_
     np.testing.assert_array_equal(fits[0].coef_, fits[1].coef_)
     XT, XdT, yT, swT = _problem(layout, seed=5, n=40, p=120)
-    ElasticNet(alpha=0.01, l1_ratio=0.9, tol=1e-12, newton=True).fit(XT, yT)
+    ElasticNet(alpha=0.01, l1_ratio=0.9, tol=1e-12, max_iter=1_000_000, newton=True).fit(XT, yT)
     assert len(calls) == 1  # (and with more features than samples, they are on)

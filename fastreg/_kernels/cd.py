@@ -971,15 +971,29 @@ def anderson_weights(buf, m, K, C, z):
     return True
 
 
-#: An Anderson candidate is kept when it lowers the objective by more than this many units of
-#: round-off of the residual's dtype (relative to the objective). The objective is computed
-#: from the residual, whose round-off in float32 (about 1e-7 of it) is then the size of the
-#: candidates' last gains: kept on noise, they stalled a float32 elastic net (120 x 90,
+#: With a float32 residual, an Anderson candidate is kept when it lowers the objective by more
+#: than this many units of float32 round-off (relative to the objective). The objective is
+#: computed from the residual, whose round-off in float32 (about 1e-7 of it) is then the size
+#: of the candidates' last gains: kept on noise, they stalled a float32 elastic net (120 x 90,
 #: ill-conditioned) at max_iter with its duality gap 15x the tolerance, on a point whose
 #: objective was within 1.5e-7 of the optimum's; with the margin it converged in 12561
-#: epochs (14569 without extrapolation, as scikit-learn's 15064). In float64 the margin is
-#: 2e-15 of the objective.
+#: epochs (14569 without extrapolation, as scikit-learn's 15064). Not in float64: there the
+#: last gains are real, and the same margin (2e-15 of the objective) took a 40 x 120 fit at
+#: tol=1e-12 from 1017 epochs to 3324.
 ANDERSON_MARGIN = 8.0
+
+
+def anderson_margin(r):
+    """Compile-time: the objective's relative decrease an Anderson candidate must beat
+    (:data:`ANDERSON_MARGIN` float32 units of round-off for a float32 residual, else 0)."""
+
+
+@overload(anderson_margin, jit_options=_JIT)
+def _anderson_margin(r):
+    if r.dtype == types.float32:
+        margin = ANDERSON_MARGIN * float(np.finfo(np.float32).eps)
+        return lambda r: margin
+    return lambda r: 0.0
 
 
 @njit(**_JIT)
@@ -987,10 +1001,10 @@ def anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, z
     """Anderson extrapolation of the last ``K + 1`` CD iterates on ``ws`` (Bertrand & Massias 2021).
 
     ``hist[:K+1, :n_ws]`` holds the iterates (restricted to ``ws``, one per row: an epoch
-    writes its row contiguously). The extrapolated point is kept
-    only if it lowers the objective (beyond its round-off: :data:`ANDERSON_MARGIN`); otherwise the iterate is left unchanged, and so is the
-    residual: it is restored from ``saved`` (scratch, see :func:`save_residual`). Returns True
-    if kept.
+    writes its row contiguously). The extrapolated point is kept only if it lowers the
+    objective (in float32, beyond its round-off: :data:`ANDERSON_MARGIN`); otherwise the
+    iterate is left unchanged, and so is the residual: it is restored from ``saved`` (scratch,
+    see :func:`save_residual`). Returns True if kept.
     """
     if not anderson_weights(hist, n_ws, K, C, z):
         return False
@@ -1012,7 +1026,7 @@ def anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, z
         hist[0, k] = old
     p_new = _primal_ws(design, y, w, r, pf, l1, l2, ws, n_ws)
     # lower by more than the objective's round-off (see ANDERSON_MARGIN)
-    if p_new < p_old - ANDERSON_MARGIN * np.finfo(r.dtype).eps * abs(p_old):
+    if p_new < p_old - anderson_margin(r) * abs(p_old):
         return True
     for k in range(n_ws):  # revert
         w[ws[k]] = hist[0, k]
