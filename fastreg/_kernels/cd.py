@@ -1040,56 +1040,46 @@ def anderson_step(design, y, w, r, pf, l1, l2, positive, ws, n_ws, hist, K, C, z
 # lasso a rejected candidate left the residual 0.03 from ``z - Z w`` (3e-3 of ||z||): the
 # coordinate descent then settled on a point 15% off its optimality conditions and its gap
 # never reached the tolerance (tests/test_acceleration.py).
+@njit(inline="always", **_JIT)
 def save_residual(design, r, saved):
     """``saved[:n] = r`` (``n = r.shape[0]``), then the scalars of the layout's state that
     :func:`col_update` moves (the implicit centering's ``aux[:2]``): ``saved`` is float64 of
     length ``n + 2``."""
+    n = r.shape[0]
+    for i in range(n):
+        saved[i] = r[i]
+    centering_state(design, saved, n, False)
 
 
+@njit(inline="always", **_JIT)
 def restore_residual(design, r, saved):
     """Undo the moves since :func:`save_residual` wrote ``saved``: the state, exactly."""
+    n = r.shape[0]
+    for i in range(n):
+        r[i] = saved[i]
+    centering_state(design, saved, n, True)
 
 
-@overload(save_residual, jit_options=_JIT)
-def _save_residual(design, r, saved):
+def centering_state(design, saved, n, restore):
+    """Store the implicit centering's ``aux[:2]`` in ``saved[n:n + 2]``, or with ``restore``
+    load them back (nothing without centering)."""
+
+
+@overload(centering_state, jit_options=_JIT)
+def _centering_state(design, saved, n, restore):
     if _is_centered(design):
 
-        def centered(design, r, saved):
-            n = r.shape[0]
-            for i in range(n):
-                saved[i] = r[i]
+        def state(design, saved, n, restore):
             aux = design[6]
-            saved[n] = aux[0]
-            saved[n + 1] = aux[1]
+            if restore:
+                aux[0] = saved[n]
+                aux[1] = saved[n + 1]
+            else:
+                saved[n] = aux[0]
+                saved[n + 1] = aux[1]
 
-        return centered
-
-    def plain(design, r, saved):
-        for i in range(r.shape[0]):
-            saved[i] = r[i]
-
-    return plain
-
-
-@overload(restore_residual, jit_options=_JIT)
-def _restore_residual(design, r, saved):
-    if _is_centered(design):
-
-        def centered(design, r, saved):
-            n = r.shape[0]
-            for i in range(n):
-                r[i] = saved[i]
-            aux = design[6]
-            aux[0] = saved[n]
-            aux[1] = saved[n + 1]
-
-        return centered
-
-    def plain(design, r, saved):
-        for i in range(r.shape[0]):
-            r[i] = saved[i]
-
-    return plain
+        return state
+    return lambda design, saved, n, restore: None
 
 
 
