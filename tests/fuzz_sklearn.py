@@ -231,8 +231,11 @@ def check_cv(seed):
     problems = []
     if not np.allclose(fit.alphas_, ref.alphas_, rtol=1e-8):
         problems.append("alpha grids differ")
+    # (at tol=1e-8 the held-out errors of two converged solvers differed by up to 5e-5 of
+    # var(y), and by 5e-7 at 1e-10: a flat objective leaves the coefficients that free; the
+    # silent unconverged folds differed by 8e-3)
     gap = np.abs(fit.mse_path_ - ref.mse_path_).max() / np.var(y)
-    if gap > 1e-5:
+    if gap > 2e-4:
         problems.append(f"held-out errors differ by {gap:.3g} of var(y)")
     if not np.isclose(fit.alpha_, ref.alpha_):
         problems.append(f"alpha_ {fit.alpha_:.6g} against {ref.alpha_:.6g}")
