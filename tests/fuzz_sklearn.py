@@ -39,6 +39,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold
 
 import fastreg
+from _helpers import objective  # (run as tests/fuzz_sklearn.py: tests/ is on the path)
 
 SWITCHES = ("screening", "working_set", "extrapolation", "newton")
 
@@ -79,16 +80,6 @@ def _problem(rng, continuous=False):
     if not continuous and rng.random() < 0.15:
         y = np.c_[y, rng.standard_normal(n)]
     return X, y
-
-
-def _objective(X, y, coef, intercept, alpha, l1_ratio, sw=None):
-    """scikit-learn's elastic-net objective (weights rescaled to sum to n_samples)."""
-    n = X.shape[0]
-    sw = np.ones(n) if sw is None else sw * n / sw.sum()
-    res = (y - X @ np.asarray(coef).T - intercept).reshape(n, -1)
-    coef = np.asarray(coef, dtype=np.float64)
-    return (0.5 * (sw[:, None] * res ** 2).sum() / n + alpha * l1_ratio * np.abs(coef).sum()
-            + 0.5 * alpha * (1 - l1_ratio) * (coef ** 2).sum())
 
 
 def _layout(X, dtype, fmt):
@@ -142,11 +133,11 @@ def check_estimator(seed):
         problems.append("an input was modified")
     Xr = X if fmt in ("C", "F") else sparse.csc_matrix(X)
     ref, _ = _fit(lambda: sk.ElasticNet(tol=tol * 1e-4, **params).fit(Xr, y, sample_weight=sw))
-    best = _objective(X, y, ref.coef_, ref.intercept_, alpha, l1_ratio, sw)
-    zero = _objective(X, y, np.zeros_like(ref.coef_),
-                      np.average(y, axis=0, weights=sw) if fit_intercept else 0.0,
-                      alpha, l1_ratio, sw)
-    excess = ((_objective(X, y, fit.coef_, fit.intercept_, alpha, l1_ratio, sw) - best)
+    kw = dict(alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw)
+    best = objective(X, y, ref.coef_, ref.intercept_, **kw)
+    zero = objective(X, y, np.zeros_like(ref.coef_),
+                     np.average(y, axis=0, weights=sw) if fit_intercept else 0.0, **kw)
+    excess = ((objective(X, y, fit.coef_, fit.intercept_, **kw) - best)
               / max(zero, 1e-10 * (1.0 + float(np.mean(y ** 2)))))
     if excess > (1e-7 if dtype == np.float64 else 1e-4):
         problems.append(f"objective above scikit-learn's by {excess:.3g} of its scale")
@@ -188,9 +179,9 @@ def check_path(seed):
     (_, ref, _), _ = _fit(lambda: sk.enet_path(X, y, l1_ratio=l1_ratio, alphas=alphas,
                                                positive=positive, tol=tol * 1e-4,
                                                max_iter=100_000))
-    excess = max((_objective(X, y, coefs[:, i], 0.0, a, l1_ratio)
-                  - _objective(X, y, ref[:, i], 0.0, a, l1_ratio))
-                 / max(_objective(X, y, np.zeros(p), 0.0, a, l1_ratio), 1e-12)
+    excess = max((objective(X, y, coefs[:, i], 0.0, alpha=a, l1_ratio=l1_ratio)
+                  - objective(X, y, ref[:, i], 0.0, alpha=a, l1_ratio=l1_ratio))
+                 / max(objective(X, y, np.zeros(p), 0.0, alpha=a, l1_ratio=l1_ratio), 1e-12)
                  for i, a in enumerate(alphas))
     if excess > (1e-7 if dtype == np.float64 else 1e-4):
         problems.append(f"objective above scikit-learn's by {excess:.3g} of its scale")

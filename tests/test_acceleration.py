@@ -17,7 +17,7 @@ from fastreg import ElasticNet, Lasso, enet_path, lasso_path
 from fastreg._kernels.cd import anderson_step, enet_cd, init_residual, make_newton_cache
 from fastreg._path import prepare, solve_path
 
-from _helpers import toeplitz_design
+from _helpers import objective, toeplitz_design
 
 TRICKS = ("screening", "working_set", "extrapolation", "newton")
 # the path functions' switches also include how the full gradient is computed (sparse X)
@@ -208,13 +208,10 @@ def test_float32_anderson_steps_within_round_off_are_not_kept(precompute):
                          precompute=precompute).fit(X.astype(np.float32), y.astype(np.float32))
     assert fit.coef_.dtype == np.float32
 
-    def objective(coef, intercept):
-        return (0.5 * np.mean((y - X @ coef - intercept) ** 2)
-                + alpha * (0.7 * np.abs(coef).sum() + 0.15 * coef @ coef))
-
     ref = SkElasticNet(alpha=alpha, l1_ratio=0.7, tol=1e-12, max_iter=10**6).fit(X, y)
-    best = objective(ref.coef_, ref.intercept_)
-    assert objective(fit.coef_.astype(np.float64), float(fit.intercept_)) - best < 1e-5 * best
+    best = objective(X, y, ref.coef_, ref.intercept_, alpha=alpha, l1_ratio=0.7)
+    assert (objective(X, y, fit.coef_, fit.intercept_, alpha=alpha, l1_ratio=0.7) - best
+            < 1e-5 * best)
 
 
 def test_float32_stays_float32_and_matches():
